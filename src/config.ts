@@ -1,0 +1,169 @@
+// The only module that reads the environment. Everything else receives a frozen Config.
+import os from 'node:os';
+import path from 'node:path';
+
+export const REGIONS = ['cn-north-4', 'cn-east-3', 'ap-southeast-1'] as const;
+export type Region = (typeof REGIONS)[number];
+export type Role = 'all' | 'api' | 'worker';
+export type AuthMode = 'strict' | 'loose';
+
+export interface S3Config {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Base URL that clients use to reach this server; presigned object URLs are built on it. */
+  publicUrl: string;
+  dataDir: string;
+  role: Role;
+  auth: AuthMode;
+  region: Region;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  s3: S3Config | undefined;
+  /** 32-byte key that encrypts secret keys at rest; when absent a key file in the data dir is used. */
+  masterKey: Buffer | undefined;
+  logLevel: string;
+  bodyLimitBytes: number;
+  throttle: { enabled: boolean; defaultRps: number };
+  jobs: { concurrency: number; leaseMs: number; pollMs: number; shutdownGraceMs: number };
+  /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
+  allowPrivateFetch: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'role' | 'auth' | 'logLevel'>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads `env` (normally process.env) into a frozen Config, collecting every invalid value before failing. */
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Readonly<Config> {
+  const problems: string[] = [];
+  const str = (name: string, fallback?: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
+      return undefined;
+    }
+  };
+
+  const host = overrides.host ?? str('DOPPEL_HOST', '127.0.0.1')!;
+  const port = overrides.port ?? int('DOPPEL_PORT', 8080, 0, 65535);
+  const dataDir = path.resolve(overrides.dataDir ?? str('DOPPEL_DATA_DIR', './data')!);
+  const role = overrides.role ?? oneOf<Role>('DOPPEL_ROLE', ['all', 'api', 'worker'], 'all');
+  const auth = overrides.auth ?? oneOf<AuthMode>('DOPPEL_AUTH', ['strict', 'loose'], 'strict');
+  const region = oneOf<Region>('DOPPEL_REGION', REGIONS, 'cn-north-4');
+  const logLevel = overrides.logLevel ?? oneOf('DOPPEL_LOG_LEVEL', LOG_LEVELS, 'info');
+
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicUrl = (url('DOPPEL_PUBLIC_URL', ['http:', 'https:']) ?? `http://${publicHost}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+
+  let masterKey: Buffer | undefined;
+  const rawKey = str('DOPPEL_MASTER_KEY');
+  if (rawKey !== undefined) {
+    masterKey = /^[0-9a-f]{64}$/i.test(rawKey) ? Buffer.from(rawKey, 'hex') : Buffer.from(rawKey, 'base64');
+    if (masterKey.length !== 32) {
+      problems.push('DOPPEL_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
+      masterKey = undefined;
+    }
+  }
+
+  let s3: S3Config | undefined;
+  const s3Endpoint = url('S3_ENDPOINT', ['http:', 'https:']);
+  if (s3Endpoint !== undefined) {
+    const need = (name: string) => {
+      const v = str(name);
+      if (v === undefined) problems.push(`${name} is required when S3_ENDPOINT is set`);
+      return v ?? '';
+    };
+    s3 = {
+      endpoint: s3Endpoint,
+      region: str('S3_REGION', 'us-east-1')!,
+      bucket: need('S3_BUCKET'),
+      accessKeyId: need('S3_ACCESS_KEY_ID'),
+      secretAccessKey: need('S3_SECRET_ACCESS_KEY'),
+      forcePathStyle: bool('S3_FORCE_PATH_STYLE', true),
+    };
+  }
+
+  const config: Config = {
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    role,
+    auth,
+    region,
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    s3,
+    masterKey,
+    logLevel,
+    bodyLimitBytes: int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    throttle: {
+      enabled: bool('DOPPEL_THROTTLE', true),
+      defaultRps: int('DOPPEL_THROTTLE_DEFAULT_RPS', 20, 1, 1_000_000),
+    },
+    jobs: {
+      concurrency: int('DOPPEL_JOB_CONCURRENCY', Math.max(1, os.availableParallelism()), 1, 256),
+      leaseMs: int('DOPPEL_JOB_LEASE_MS', 30_000, 1_000, 3_600_000),
+      pollMs: int('DOPPEL_JOB_POLL_MS', 1_000, 10, 60_000),
+      shutdownGraceMs: int('DOPPEL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    },
+    allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

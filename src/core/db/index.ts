@@ -1,0 +1,170 @@
+// The one database layer: PGlite in the data dir by default, PostgreSQL when a URL is
+// given. Both speak the same SQL through the same Kysely instance, so the code above
+// this file never knows which one it runs on.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type { DB } from './schema.ts';
+export type Db = Kysely<DB>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** Where the data lives, for logs (never includes a password). */
+  readonly where: string;
+  readonly db: Db;
+  /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when absent PGlite is used. */
+  url?: string;
+  /** PGlite data directory; when absent (and no url) the database lives in memory. */
+  pgliteDir?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+  /** An already-open PGlite to wrap (tests clone a migrated template). */
+  pglite?: PGliteInterface;
+}
+
+const INT8_OID = 20;
+/** int8 as JS numbers on PGlite too (bigserial ids, counts). */
+export const PGLITE_PARSERS = { [INT8_OID]: (v: string) => Number(v) };
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10);
+  return openPGlite(opts.pgliteDir, opts.pglite);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  // int8 (bigserial ids, counts) as JS numbers, as PGlite returns them.
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // Fail fast with a clear message instead of on the first request.
+  const probe = await pool.connect().catch(async (e: Error) => {
+    await pool.end().catch(() => {});
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
+  });
+  probe.release();
+  const listeners = new Set<pg.PoolClient>();
+  return {
+    kind: 'postgres',
+    where: redactUrl(url),
+    db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
+    async listen(channel, onNotify) {
+      const client = await pool.connect();
+      listeners.add(client);
+      const handler = (msg: pg.Notification) => {
+        if (msg.channel === channel) onNotify(msg.payload ?? '');
+      };
+      client.on('notification', handler);
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      return async () => {
+        if (!listeners.delete(client)) return;
+        client.off('notification', handler);
+        await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
+        client.release();
+      };
+    },
+    async close() {
+      for (const c of listeners) c.release();
+      listeners.clear();
+      await pool.end();
+    },
+  };
+}
+
+async function openPGlite(dir: string | undefined, given?: PGliteInterface): Promise<Database> {
+  let unlock = () => {};
+  if (dir && !given) {
+    fs.mkdirSync(dir, { recursive: true });
+    unlock = lockDataDir(dir);
+  }
+  let pglite: PGliteInterface;
+  try {
+    pglite = given ?? (await PGlite.create({ dataDir: dir, parsers: PGLITE_PARSERS }));
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  return {
+    kind: 'pglite',
+    where: dir ? `PGlite in ${dir}` : 'PGlite in memory',
+    db: new Kysely<DB>({ dialect: new PGliteDialect(pglite) }),
+    async listen(channel, onNotify) {
+      const off = await pglite.listen(channel, onNotify);
+      return async () => off();
+    },
+    async close() {
+      await pglite.close();
+      unlock();
+    },
+  };
+}
+
+/**
+ * PGlite is a single-process database: two processes on one directory would corrupt it.
+ * A pid file next to it refuses a second opener while the first is alive, and is taken
+ * over when its owner died (kill -9 leaves it behind).
+ */
+function lockDataDir(dir: string): () => void {
+  const lockFile = path.join(dir, '..', `${path.basename(dir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
+        } catch {}
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new DatabaseBusyError(dir, owner);
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`cannot lock ${dir}`);
+}
+
+export class DatabaseBusyError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(`the embedded database in ${dir} is in use by process ${pid}`);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
