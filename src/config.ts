@@ -45,7 +45,9 @@ export class ConfigError extends Error {
   }
 }
 
-export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'role' | 'auth' | 'logLevel'>>;
+export type ConfigOverrides = Partial<
+  Pick<Config, 'host' | 'port' | 'dataDir' | 'role' | 'auth' | 'logLevel'>
+>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -35,7 +35,8 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
       };
     });
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 0001, 0002, … without gaps (${m.name})`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 0001, 0002, … without gaps (${m.name})`);
   });
   return list;
 }
@@ -74,7 +75,9 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<Mi
       const prior = byVersion.get(m.version);
       if (prior) {
         if (prior.checksum !== m.checksum) {
-          throw new Error(`migration ${m.version}-${m.name} was edited after it was applied (checksum differs)`);
+          throw new Error(
+            `migration ${m.version}-${m.name} was edited after it was applied (checksum differs)`,
+          );
         }
         continue;
       }

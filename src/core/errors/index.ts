@@ -30,7 +30,8 @@ export const Errors = {
   // ── gateway ───────────────────────────────────────────────────────────────
   routeNotFound: (method: string, url: string) =>
     new AppError(404, 'APIGW.0101', `The API does not exist or has not been published: ${method} ${url}`),
-  authFailed: (why: string) => new AppError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${why}`),
+  authFailed: (why: string) =>
+    new AppError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${why}`),
   throttled: (operationId: string, limit: number, retryAfterMs: number) =>
     new AppError(
       429,
@@ -48,7 +49,11 @@ export const Errors = {
   forbidden: (why: string) => new AppError(403, 'MSS.00000004', `Illegal access: ${why}`),
   tokenInvalid: (why: string) => new AppError(400, 'MSS.00010008', `Invalid token: ${why}`),
   tenantMismatch: () =>
-    new AppError(400, 'MSS.00010009', 'urlTenantId is not equal tokenTenantId: the project in the URL is not yours'),
+    new AppError(
+      400,
+      'MSS.00010009',
+      'urlTenantId is not equal tokenTenantId: the project in the URL is not yours',
+    ),
 
   // ── Doppel only ───────────────────────────────────────────────────────────
   notImplemented: (operationId: string) =>

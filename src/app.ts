@@ -1,0 +1,61 @@
+// buildApp wires the HTTP surface from its dependencies and never listens: the CLI
+// listens, tests inject.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Config } from './config.ts';
+import type { Logger } from './core/logger.ts';
+import type { Throttle } from './core/throttle/index.ts';
+import { type Authenticate, bindOperations, type HandlerMap } from './http/bind-operations.ts';
+import { registerBodyParsing } from './http/body.ts';
+import './http/context.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { type Metrics, registerMetrics } from './http/metrics.ts';
+import { genRequestId } from './http/request-id.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimitBytes'>;
+  logger: Logger;
+  authenticate: Authenticate;
+  throttle: Throttle | undefined;
+  metrics: Metrics;
+  handlers: HandlerMap;
+  /** Non-contract routes (IAM tokens, presigned object URLs) registered beside the operations. */
+  plugins: FastifyPluginAsync[];
+  /** undefined when ready, else why not (answers /ready with 503). */
+  readiness(): Promise<string | undefined>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: genRequestId,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // MetaStudio paths never end in '/', but some clients add one.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-Id', req.id);
+    const op = req.routeOptions.config?.operation;
+    if (op) req.log = req.log.child({ operationId: op.operationId });
+  });
+
+  registerErrorHandling(app);
+  registerBodyParsing(app);
+  registerMetrics(app, deps.metrics);
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_req, reply) => {
+    const why = await deps.readiness();
+    if (why) return reply.code(503).send({ status: 'unavailable', reason: why });
+    return { status: 'ready' };
+  });
+
+  for (const plugin of deps.plugins) await app.register(plugin);
+  bindOperations(app, {
+    handlers: deps.handlers,
+    authenticate: deps.authenticate,
+    throttle: deps.throttle,
+    bodyLimit: deps.config.bodyLimitBytes,
+  });
+  return app;
+}
