@@ -25,6 +25,40 @@ CREATE TABLE credentials (
 );
 CREATE INDEX credentials_project_idx ON public.credentials USING btree (project_id);
 
+CREATE TABLE jobs (
+  id bigint NOT NULL DEFAULT nextval('jobs_id_seq'::regclass),
+  project_id text,
+  queue text NOT NULL DEFAULT 'default'::text,
+  task text NOT NULL,
+  payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+  job_key text,
+  state text NOT NULL DEFAULT 'queued'::text,
+  priority integer NOT NULL DEFAULT 0,
+  attempts integer NOT NULL DEFAULT 0,
+  max_attempts integer NOT NULL DEFAULT 5,
+  run_at timestamp with time zone NOT NULL DEFAULT now(),
+  locked_by text,
+  locked_until timestamp with time zone,
+  last_error text,
+  cancel_requested_at timestamp with time zone,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  updated_at timestamp with time zone NOT NULL DEFAULT now(),
+  finished_at timestamp with time zone,
+  CONSTRAINT jobs_attempts_check CHECK ((attempts >= 0)),
+  CONSTRAINT jobs_check CHECK (((state = 'running'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
+  CONSTRAINT jobs_check1 CHECK (((state = ANY (ARRAY['succeeded'::text, 'failed'::text, 'cancelled'::text])) = (finished_at IS NOT NULL))),
+  CONSTRAINT jobs_max_attempts_check CHECK ((max_attempts >= 1)),
+  CONSTRAINT jobs_pkey PRIMARY KEY (id),
+  CONSTRAINT jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT jobs_state_check CHECK ((state = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
+);
+CREATE INDEX jobs_claim_idx ON public.jobs USING btree (queue, priority, run_at, id) WHERE (state = 'queued'::text);
+CREATE UNIQUE INDEX jobs_job_key_idx ON public.jobs USING btree (job_key) WHERE ((job_key IS NOT NULL) AND (state = ANY (ARRAY['queued'::text, 'running'::text])));
+CREATE INDEX jobs_lease_idx ON public.jobs USING btree (locked_until) WHERE (state = 'running'::text);
+CREATE INDEX jobs_project_idx ON public.jobs USING btree (project_id, created_at) WHERE (project_id IS NOT NULL);
+CREATE TRIGGER jobs_notify_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
+CREATE TRIGGER jobs_notify_update AFTER UPDATE OF state, cancel_requested_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
+
 CREATE TABLE projects (
   id text NOT NULL,
   name text NOT NULL,
@@ -52,3 +86,19 @@ CREATE TABLE users (
   CONSTRAINT users_domain_name_name_key UNIQUE (domain_name, name),
   CONSTRAINT users_pkey PRIMARY KEY (id)
 );
+
+CREATE OR REPLACE FUNCTION public.jobs_notify()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  IF NEW.state = 'queued' AND NEW.run_at <= now()
+     AND (TG_OP = 'INSERT' OR OLD.state IS DISTINCT FROM 'queued') THEN
+    PERFORM pg_notify('doppel_jobs', 'queued:' || NEW.queue);
+  ELSIF TG_OP = 'UPDATE' AND NEW.state = 'running'
+     AND NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL THEN
+    PERFORM pg_notify('doppel_jobs', 'cancel:' || NEW.id);
+  END IF;
+  RETURN NULL;
+END
+$function$;

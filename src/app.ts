@@ -20,6 +20,8 @@ export interface AppDeps {
   handlers: HandlerMap;
   /** Non-contract routes (IAM tokens, presigned object URLs) registered beside the operations. */
   plugins: FastifyPluginAsync[];
+  /** False on worker-only processes: they answer /health, /ready and /metrics only. */
+  serveApi: boolean;
   /** undefined when ready, else why not (answers /ready with 503). */
   readiness(): Promise<string | undefined>;
 }
@@ -50,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ready' };
   });
 
+  if (!deps.serveApi) return app;
   for (const plugin of deps.plugins) await app.register(plugin);
   bindOperations(app, {
     handlers: deps.handlers,

@@ -40,6 +40,7 @@ describe('operation routing', () => {
       metrics: createMetrics({ defaultMetrics: false }),
       handlers: {},
       plugins: [],
+      serveApi: true,
       readiness: async () => undefined,
     });
   });

@@ -1,0 +1,115 @@
+// The routes that serve the local backend's presigned URLs. They are not MetaStudio
+// operations: no AK/SK, the URL signature is the authorisation. Errors are thrown as
+// AppErrors and rendered by the app's error handler like every other error.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ObjectErrors } from './errors.ts';
+import { assertMd5, assertValidKey, contentDisposition } from './key.ts';
+import type { LocalObjectStore } from './local.ts';
+import { parseRange } from './range.ts';
+import type { Query } from './signed-url.ts';
+
+const ATTEMPTS = 3;
+
+export function objectRoutes(store: LocalObjectStore): FastifyPluginAsync {
+  return async (app) => {
+    // Scoped to this plugin's encapsulation context: the body reaches the handler as the raw
+    // request stream, unread and unbuffered, so uploads of any size stream to disk. The app's
+    // own buffering parsers stay in force everywhere else.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+    app.put('/objects/*', (req, reply) => putObject(store, req, reply));
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/objects/*',
+      handler: (req, reply) => getObject(store, req, reply),
+    });
+  };
+}
+
+function keyOf(req: FastifyRequest): string {
+  const key = (req.params as { '*': string })['*'];
+  assertValidKey(key);
+  return key;
+}
+
+async function putObject(store: LocalObjectStore, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const key = keyOf(req);
+  const grant = store.verifyUrl('PUT', key, req.query as Query);
+  const h = req.headers;
+
+  // Refuse what the headers already give away before reading a byte. A body sent without
+  // Content-Length (chunked) is measured while it streams instead.
+  const declared = h['content-length'] === undefined ? undefined : Number(h['content-length']);
+  if (grant.contentLength !== undefined && declared !== undefined && declared !== grant.contentLength) {
+    throw ObjectErrors.lengthMismatch(grant.contentLength, declared);
+  }
+  if (declared !== undefined && declared > store.maxObjectBytes)
+    throw ObjectErrors.tooLarge(store.maxObjectBytes);
+  const rawMd5 = h['content-md5'];
+  if (Array.isArray(rawMd5)) throw ObjectErrors.invalidDigest(rawMd5.join(','));
+  const headerMd5 = rawMd5;
+  if (headerMd5 !== undefined) assertMd5(headerMd5);
+  if (grant.md5 !== undefined && headerMd5 !== undefined && headerMd5 !== grant.md5) {
+    throw ObjectErrors.badDigest(grant.md5, headerMd5);
+  }
+  const contentType = h['content-type'];
+  if (grant.contentType !== undefined && contentType !== grant.contentType) {
+    throw ObjectErrors.contentTypeMismatch(grant.contentType, contentType);
+  }
+
+  // The parser above hands over the raw stream; with no body at all it never runs.
+  const body = (req.body as NodeJS.ReadableStream | undefined) ?? req.raw;
+  const checks = { md5: grant.md5 ?? headerMd5, expectedSize: grant.contentLength };
+  let etag: string;
+  if (grant.part !== undefined && grant.uploadId !== undefined) {
+    etag = (await store.receivePart(key, grant.uploadId, grant.part, body, checks)).etag;
+  } else {
+    etag = (await store.receive(key, body, { ...checks, contentType })).etag;
+  }
+  reply.code(200).header('ETag', `"${etag}"`).send();
+}
+
+async function getObject(store: LocalObjectStore, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const key = keyOf(req);
+  const grant = store.verifyUrl('GET', key, req.query as Query);
+  for (let attempt = 1; ; attempt++) {
+    const head = await store.head(key);
+    if (!head) throw ObjectErrors.objectNotFound(key);
+    reply.header('Accept-Ranges', 'bytes');
+    reply.header('ETag', `"${head.etag}"`);
+    reply.header('Last-Modified', head.lastModified.toUTCString());
+    reply.header('Content-Type', head.contentType);
+    if (grant.downloadName !== undefined)
+      reply.header('Content-Disposition', contentDisposition(grant.downloadName));
+    if (req.method === 'HEAD') {
+      reply.code(200).header('Content-Length', String(head.size)).send();
+      return;
+    }
+
+    // If-Range: resume only if the object is still the one the client has part of.
+    const ifRange = req.headers['if-range'];
+    const rangeApplies =
+      ifRange === undefined || ifRange === `"${head.etag}"` || ifRange === head.lastModified.toUTCString();
+    const range = rangeApplies ? parseRange(req.headers.range, head.size) : undefined;
+    if (range === 'unsatisfiable') throw ObjectErrors.rangeNotSatisfiable(head.size);
+
+    const got = await store.get(key, range);
+    if (!got) continue; // deleted since head(): the next head() says 404
+    if (got.meta.etag !== head.etag && attempt < ATTEMPTS) {
+      // Overwritten between head() and get(): the headers and range would be stale.
+      (got.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      continue;
+    }
+    const size = got.meta.size;
+    if (range) {
+      const end = Math.min(range.end, size - 1);
+      reply.code(206).header('Content-Range', `bytes ${range.start}-${end}/${size}`);
+      reply.header('Content-Length', String(end - range.start + 1));
+    } else {
+      reply.code(200).header('Content-Length', String(size));
+    }
+    reply.send(got.body);
+    return;
+  }
+}

@@ -1,0 +1,104 @@
+// The composition root: the one place that builds the database, stores, queue, throttle,
+// auth and services from a Config and hands them down. No module reaches for globals.
+import { createHmac } from 'node:crypto';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { AccountsService } from './core/auth/accounts.service.ts';
+import { createAuthenticator } from './core/auth/authenticate.ts';
+import { loadOrCreateMasterKey } from './core/auth/secrets.ts';
+import { type Database, openDatabase } from './core/db/index.ts';
+import { migrate } from './core/db/migrate.ts';
+import { JobQueue } from './core/jobs/index.ts';
+import type { Logger } from './core/logger.ts';
+import { createObjectStore } from './core/object-store/index.ts';
+import type { ObjectStore } from './core/object-store/types.ts';
+import { createThrottle, type Throttle } from './core/throttle/index.ts';
+import { systemClock } from './core/util/time.ts';
+import type { Authenticate } from './http/bind-operations.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+
+export interface Deps {
+  config: Readonly<Config>;
+  logger: Logger;
+  database: Database;
+  objects: ObjectStore;
+  queue: JobQueue;
+  throttle: Throttle | undefined;
+  accounts: AccountsService;
+  authenticate: Authenticate;
+  metrics: Metrics;
+  masterKey: { source: 'config' | 'file'; path?: string };
+  close(): Promise<void>;
+}
+
+/** Builds everything a process needs. Migrations run first, so code never meets an old schema. */
+export async function createDeps(config: Readonly<Config>, logger: Logger): Promise<Deps> {
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    pgliteDir: path.join(config.dataDir, 'db'),
+  });
+  const closers: Array<() => Promise<unknown>> = [() => database.close()];
+  try {
+    const m = await migrate(database.db);
+    if (m.applied.length > 0) logger.info({ applied: m.applied }, 'database migrated');
+
+    const master = loadOrCreateMasterKey(config.dataDir, config.masterKey);
+    if (master.source === 'file' && config.databaseUrl) {
+      logger.warn(
+        { keyFile: master.path },
+        'DOPPEL_MASTER_KEY is not set: secret keys are sealed with a key file on this node only; set it on every node of a cluster',
+      );
+    }
+    // Separate keys per purpose, derived from the master key.
+    const derive = (purpose: string) => createHmac('sha256', master.key).update(purpose).digest();
+
+    const objects = createObjectStore({
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl,
+      signingKey: derive('object-store-url-signing'),
+      maxObjectBytes: 5 * 1024 * 1024 * 1024,
+      s3: config.s3,
+    });
+
+    let redis: Redis | undefined;
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      redis.on('error', (e) => logger.warn({ err: e }, 'redis connection problem'));
+      closers.push(async () => redis?.disconnect());
+    }
+    const throttle = config.throttle.enabled
+      ? createThrottle({ region: config.region, defaultRps: config.throttle.defaultRps, redis })
+      : undefined;
+
+    const accounts = new AccountsService({ db: database.db, masterKey: master.key, clock: systemClock });
+    const authenticator = createAuthenticator({ service: accounts, mode: config.auth, clock: systemClock });
+
+    const queue = new JobQueue({
+      database,
+      logger: logger.child({ component: 'jobs' }),
+      leaseMs: config.jobs.leaseMs,
+      pollMs: config.jobs.pollMs,
+      concurrency: config.jobs.concurrency,
+    });
+
+    return {
+      config,
+      logger,
+      database,
+      objects,
+      queue,
+      throttle,
+      accounts,
+      authenticate: authenticator,
+      metrics: createMetrics({ defaultMetrics: true }),
+      masterKey: { source: master.source, path: master.path },
+      async close() {
+        for (const c of closers.reverse()) await c().catch(() => {});
+      },
+    };
+  } catch (e) {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,46 @@
+// Adapts AccountsService to the AdminOps shape the CLI and the admin socket share, so a
+// command gives the same answer whether it ran on the database or through a live server.
+import type { AccountsService, Project, User } from '../core/auth/accounts.service.ts';
+import { wireTime } from '../core/util/time.ts';
+import type { AdminOps } from './admin.ts';
+
+const projectView = (p: Project) => ({ id: p.id, name: p.name, domain: p.domainName });
+const userView = (u: User) => ({ id: u.id, domain: u.domainName, name: u.name });
+
+export function accountsAdminOps(accounts: AccountsService): AdminOps {
+  return {
+    async createCredential({ projectId, description }) {
+      if (!projectId) throw new Error('a project id is required');
+      const c = await accounts.createCredential(projectId, description ?? '');
+      return { ak: c.ak, sk: c.sk, project_id: c.projectId };
+    },
+    async listCredentials({ projectId }) {
+      const list = await accounts.listCredentials(projectId);
+      return list.map((c) => ({
+        ak: c.accessKey,
+        project_id: c.projectId,
+        description: c.description,
+        created_at: wireTime(c.createdAt),
+        last_used_at: c.lastUsedAt ? wireTime(c.lastUsedAt) : null,
+      }));
+    },
+    async deleteCredential({ ak }) {
+      return { deleted: await accounts.deleteCredential(ak) };
+    },
+    async createProject({ name, domain, id }) {
+      return projectView(await accounts.createProject({ name, domainName: domain, id }));
+    },
+    async listProjects() {
+      return (await accounts.listProjects()).map(projectView);
+    },
+    async createUser({ domain, name, password }) {
+      return userView(await accounts.createUser({ domainName: domain, name, password }));
+    },
+    async listUsers() {
+      return (await accounts.listUsers()).map(userView);
+    },
+    async deleteUser({ domain, name }) {
+      return { deleted: await accounts.deleteUser({ domainName: domain, name }) };
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// `doppel serve`: one process, any role. Embedded mode (the default) is role `all` on
+// PGlite and local files; a cluster runs `api` and `worker` processes on PostgreSQL.
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildApp } from '../app.ts';
+import type { Config } from '../config.ts';
+import { iamRoutes } from '../core/auth/iam.routes.ts';
+import { createLogger } from '../core/logger.ts';
+import { objectRoutes } from '../core/object-store/http.ts';
+import { LocalObjectStore } from '../core/object-store/local.ts';
+import { createDeps, type Deps } from '../deps.ts';
+import { createHandlers } from '../modules/index.ts';
+import { accountsAdminOps } from './accounts-admin.ts';
+import { startAdminServer } from './admin.ts';
+
+export async function serve(config: Readonly<Config>): Promise<void> {
+  const logger = createLogger({ level: config.logLevel });
+  if (config.auth === 'loose') {
+    logger.warn(
+      'auth is LOOSE: unsigned requests are accepted for any project id; use only for local experiments',
+    );
+  }
+  const deps = await createDeps(config, logger);
+  const boot = await deps.accounts.ensureBootstrap({ region: config.region });
+  if (boot) announceDefaultCredential(config, boot);
+
+  let shuttingDown = false;
+  const app = await buildApp({
+    config,
+    logger,
+    authenticate: deps.authenticate,
+    throttle: deps.throttle,
+    metrics: deps.metrics,
+    handlers: createHandlers({}),
+    plugins: [
+      iamRoutes(deps.accounts),
+      ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
+    ],
+    serveApi: config.role !== 'worker',
+    readiness: async () => {
+      if (shuttingDown) return 'shutting down';
+      try {
+        await deps.database.db.selectFrom('projects').select('id').limit(1).execute();
+        return undefined;
+      } catch (e) {
+        return `database: ${(e as Error).message}`;
+      }
+    },
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const runsJobs = config.role !== 'api';
+  if (runsJobs) await deps.queue.start();
+  const admin =
+    deps.database.kind === 'pglite'
+      ? await startAdminServer(config.dataDir, accountsAdminOps(deps.accounts))
+      : undefined;
+
+  logger.info(
+    {
+      url: `http://${config.host}:${port}`,
+      role: config.role,
+      auth: config.auth,
+      database: deps.database.where,
+      objects:
+        deps.objects.kind === 'local' ? `local files in ${path.join(config.dataDir, 'objects')}` : 'S3',
+      throttle: deps.throttle ? `${deps.throttle.store}, region ${config.region}` : 'off',
+      jobs: runsJobs ? `in this process, concurrency ${config.jobs.concurrency}` : 'not in this process',
+    },
+    'doppel is serving',
+  );
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: finishing requests and jobs');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.jobs.shutdownGraceMs + 15_000);
+    force.unref();
+    try {
+      await app.close();
+      if (runsJobs) await deps.queue.stop({ graceMs: config.jobs.shutdownGraceMs });
+      await admin?.close();
+      await deps.close();
+      logger.info('stopped');
+    } finally {
+      clearTimeout(force);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * The first start's credential goes to the terminal, not the log (logs are shipped and
+ * kept; a secret does not belong there), and to an owner-only file for later reference.
+ */
+function announceDefaultCredential(
+  config: Readonly<Config>,
+  c: { ak: string; sk: string; projectId: string },
+): void {
+  const file = path.join(config.dataDir, 'default-credential.json');
+  fs.writeFileSync(file, `${JSON.stringify({ ak: c.ak, sk: c.sk, project_id: c.projectId }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  process.stdout.write(
+    [
+      '',
+      'A new, empty Doppel: created a project and an access key for it.',
+      `  project id : ${c.projectId}`,
+      `  access key : ${c.ak}`,
+      `  secret key : ${c.sk}`,
+      `The secret is shown only here and kept in ${file} (owner-only).`,
+      'Manage keys with `npx doppel credentials create|list|delete`.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+export type { Deps };
