@@ -37,6 +37,7 @@ export async function createDeps(config: Readonly<Config>, logger: Logger): Prom
   const database = await openDatabase({
     url: config.databaseUrl,
     pgliteDir: path.join(config.dataDir, 'db'),
+    onConnectionError: (err) => logger.warn({ err }, 'database connection lost; the pool reconnects'),
   });
   const closers: Array<() => Promise<unknown>> = [() => database.close()];
   try {

@@ -31,6 +31,11 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** An already-open PGlite to wrap (tests clone a migrated template). */
   pglite?: PGliteInterface;
+  /**
+   * Errors of idle or listening PostgreSQL connections (a server restart, a killed
+   * backend). pg emits them as events; unhandled, one would end the process.
+   */
+  onConnectionError?: (err: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -38,46 +43,67 @@ const INT8_OID = 20;
 export const PGLITE_PARSERS = { [INT8_OID]: (v: string) => Number(v) };
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10);
+  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10, opts.onConnectionError ?? (() => {}));
   return openPGlite(opts.pgliteDir, opts.pglite);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  onConnectionError: (err: Error) => void,
+): Promise<Database> {
   // int8 (bigserial ids, counts) as JS numbers, as PGlite returns them.
   const types = {
     getTypeParser: (oid: number, format?: string) =>
       oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
   };
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  pool.on('error', onConnectionError);
   // Fail fast with a clear message instead of on the first request.
   const probe = await pool.connect().catch(async (e: Error) => {
     await pool.end().catch(() => {});
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
   });
   probe.release();
-  const listeners = new Set<pg.PoolClient>();
+  const listeners = new Set<() => Promise<void>>();
   return {
     kind: 'postgres',
     where: redactUrl(url),
     db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
     async listen(channel, onNotify) {
       const client = await pool.connect();
-      listeners.add(client);
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onNotify(msg.payload ?? '');
       };
-      client.on('notification', handler);
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
-      return async () => {
-        if (!listeners.delete(client)) return;
-        client.off('notification', handler);
-        await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
-        client.release();
+      let broken = false;
+      const onError = (e: Error) => {
+        broken = true;
+        onConnectionError(e);
       };
+      client.on('error', onError);
+      client.on('notification', handler);
+      const unlisten = async () => {
+        if (!listeners.delete(unlisten)) return;
+        client.off('notification', handler);
+        if (!broken) await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => (broken = true));
+        client.off('error', onError);
+        // A connection that failed is destroyed instead of going back to the pool.
+        client.release(broken ? true : undefined);
+      };
+      try {
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (e) {
+        client.off('error', onError);
+        client.release(true);
+        throw e;
+      }
+      listeners.add(unlisten);
+      return unlisten;
     },
     async close() {
-      for (const c of listeners) c.release();
-      listeners.clear();
+      // Every listening connection is back in the pool before end(), which then waits for
+      // all of them to disconnect: a caller may drop the database right after close().
+      await Promise.all([...listeners].map((u) => u()));
       await pool.end();
     },
   };
@@ -96,15 +122,19 @@ async function openPGlite(dir: string | undefined, given?: PGliteInterface): Pro
     unlock();
     throw e;
   }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: 'pglite',
     where: dir ? `PGlite in ${dir}` : 'PGlite in memory',
-    db: new Kysely<DB>({ dialect: new PGliteDialect(pglite) }),
+    db,
+    // (UN)LISTEN take the dialect's connection lock: issued while another caller's
+    // transaction holds the single connection, they would join that transaction.
     async listen(channel, onNotify) {
-      const off = await pglite.listen(channel, onNotify);
-      return async () => off();
+      const off = await db.connection().execute(() => pglite.listen(channel, onNotify));
+      return () => db.connection().execute(() => off());
     },
     async close() {
+      await db.destroy();
       await pglite.close();
       unlock();
     },
