@@ -115,7 +115,7 @@ function announceDefaultCredential(
       `  access key : ${c.ak}`,
       `  secret key : ${c.sk}`,
       `The secret is shown only here and kept in ${file} (owner-only).`,
-      'Manage keys with `npx doppel credentials create|list|delete`.',
+      'Manage keys with `npm run doppel -- credentials create|list|delete`.',
       '',
     ].join('\n') + '\n',
   );
