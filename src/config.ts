@@ -36,6 +36,8 @@ export interface Config {
   jobs: { concurrency: number; leaseMs: number; pollMs: number; shutdownGraceMs: number };
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
+  /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
+  media: { ffmpegPath: string | undefined; ffprobePath: string | undefined; searchPath: string };
 }
 
 export class ConfigError extends Error {
@@ -152,6 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     s3,
     masterKey,
+    media: {
+      ffmpegPath: str('FFMPEG_PATH'),
+      ffprobePath: str('FFPROBE_PATH'),
+      searchPath: env.PATH ?? '',
+    },
     logLevel,
     bodyLimitBytes: int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     throttle: {

@@ -14,9 +14,11 @@ import type { Logger } from './core/logger.ts';
 import { createObjectStore } from './core/object-store/index.ts';
 import type { ObjectStore } from './core/object-store/types.ts';
 import { createThrottle, type Throttle } from './core/throttle/index.ts';
-import { systemClock } from './core/util/time.ts';
+import { type Clock, systemClock } from './core/util/time.ts';
 import type { Authenticate } from './http/bind-operations.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createAssetsMedia } from './media-adapter.ts';
+import type { ModuleDeps } from './modules/index.ts';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -29,16 +31,32 @@ export interface Deps {
   authenticate: Authenticate;
   metrics: Metrics;
   masterKey: { source: 'config' | 'file'; path?: string };
+  clock: Clock;
+  /** What the API modules are built from. */
+  moduleDeps: ModuleDeps;
   close(): Promise<void>;
 }
 
+export interface CreateDepsOptions {
+  /** An already-open database (tests); closed with the rest. */
+  database?: Database;
+  clock?: Clock;
+}
+
 /** Builds everything a process needs. Migrations run first, so code never meets an old schema. */
-export async function createDeps(config: Readonly<Config>, logger: Logger): Promise<Deps> {
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    pgliteDir: path.join(config.dataDir, 'db'),
-    onConnectionError: (err) => logger.warn({ err }, 'database connection lost; the pool reconnects'),
-  });
+export async function createDeps(
+  config: Readonly<Config>,
+  logger: Logger,
+  opts: CreateDepsOptions = {},
+): Promise<Deps> {
+  const clock = opts.clock ?? systemClock;
+  const database =
+    opts.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      pgliteDir: path.join(config.dataDir, 'db'),
+      onConnectionError: (err) => logger.warn({ err }, 'database connection lost; the pool reconnects'),
+    }));
   const closers: Array<() => Promise<unknown>> = [() => database.close()];
   try {
     const m = await migrate(database.db);
@@ -58,8 +76,10 @@ export async function createDeps(config: Readonly<Config>, logger: Logger): Prom
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       signingKey: derive('object-store-url-signing'),
-      maxObjectBytes: 5 * 1024 * 1024 * 1024,
+      // Large files (CreateLargeFile) may reach 500 GB in parts.
+      maxObjectBytes: 500 * 1024 ** 3,
       s3: config.s3,
+      clock,
     });
 
     let redis: Redis | undefined;
@@ -72,8 +92,8 @@ export async function createDeps(config: Readonly<Config>, logger: Logger): Prom
       ? createThrottle({ region: config.region, defaultRps: config.throttle.defaultRps, redis })
       : undefined;
 
-    const accounts = new AccountsService({ db: database.db, masterKey: master.key, clock: systemClock });
-    const authenticator = createAuthenticator({ service: accounts, mode: config.auth, clock: systemClock });
+    const accounts = new AccountsService({ db: database.db, masterKey: master.key, clock });
+    const authenticator = createAuthenticator({ service: accounts, mode: config.auth, clock });
 
     const queue = new JobQueue({
       database,
@@ -83,10 +103,23 @@ export async function createDeps(config: Readonly<Config>, logger: Logger): Prom
       concurrency: config.jobs.concurrency,
     });
 
+    const moduleDeps: ModuleDeps = {
+      db: database.db,
+      objects,
+      queue,
+      clock,
+      logger,
+      media: createAssetsMedia(config.media, { tmpDir: path.join(config.dataDir, 'tmp') }),
+      ensureProject: (id) => accounts.ensureProject(id),
+      keys: { replication: derive('asset-replication') },
+    };
+
     return {
       config,
       logger,
       database,
+      clock,
+      moduleDeps,
       objects,
       queue,
       throttle,

@@ -1,19 +1,17 @@
 // `doppel serve`: one process, any role. Embedded mode (the default) is role `all` on
 // PGlite and local files; a cluster runs `api` and `worker` processes on PostgreSQL.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
-import { iamRoutes } from '../core/auth/iam.routes.ts';
 import { createLogger } from '../core/logger.ts';
-import { objectRoutes } from '../core/object-store/http.ts';
-import { LocalObjectStore } from '../core/object-store/local.ts';
 import { createDeps, type Deps } from '../deps.ts';
-import { createHandlers } from '../modules/index.ts';
+import { buildPlatform } from '../platform.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { startAdminServer } from './admin.ts';
 
-export async function serve(config: Readonly<Config>): Promise<void> {
+export async function serve(requested: Readonly<Config>): Promise<void> {
+  const config = await withConcretePort(requested);
   const logger = createLogger({ level: config.logLevel });
   if (config.auth === 'loose') {
     logger.warn(
@@ -25,17 +23,9 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   if (boot) announceDefaultCredential(config, boot);
 
   let shuttingDown = false;
-  const app = await buildApp({
-    config,
-    logger,
-    authenticate: deps.authenticate,
-    throttle: deps.throttle,
-    metrics: deps.metrics,
-    handlers: createHandlers({}),
-    plugins: [
-      iamRoutes(deps.accounts),
-      ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
-    ],
+  const runsJobs = config.role !== 'api';
+  const platform = await buildPlatform(deps, {
+    runsJobs,
     serveApi: config.role !== 'worker',
     readiness: async () => {
       if (shuttingDown) return 'shutting down';
@@ -47,12 +37,12 @@ export async function serve(config: Readonly<Config>): Promise<void> {
       }
     },
   });
+  const app = platform.app;
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const runsJobs = config.role !== 'api';
-  if (runsJobs) await deps.queue.start();
+  await platform.startJobs();
   const admin =
     deps.database.kind === 'pglite'
       ? await startAdminServer(config.dataDir, accountsAdminOps(deps.accounts))
@@ -93,6 +83,23 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * Port 0 asks the OS for a free port. Presigned object URLs are built before listening,
+ * so the port is picked here, first, and the public URL follows it unless set explicitly.
+ */
+async function withConcretePort(config: Readonly<Config>): Promise<Readonly<Config>> {
+  if (config.port !== 0) return config;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, config.host, () => resolve());
+  });
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);
+  return Object.freeze({ ...config, port, publicUrl });
 }
 
 /**

@@ -1,15 +1,83 @@
 // The registry of API groups. Each module contributes handlers for the contract
-// operations it implements; every other operation answers 501 (see http/bind-operations).
-// docs/api-coverage.md is generated from IMPLEMENTED_OPERATIONS and a test checks that
-// the handler map built at run time implements exactly that list.
+// operations it implements and the job tasks it runs; every other operation answers 501
+// (see http/bind-operations). docs/api-coverage.md is generated from
+// IMPLEMENTED_OPERATIONS, and a test checks the handler map implements exactly that list.
 import type { OperationId } from '../contract/generated/types.ts';
-import type { HandlerMap } from '../http/bind-operations.ts';
+import type { Db } from '../core/db/index.ts';
+import type { JobQueue, TaskHandler, TaskSpec } from '../core/jobs/index.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ObjectStore } from '../core/object-store/types.ts';
+import type { Clock } from '../core/util/time.ts';
+import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
+import { type AssetsMedia, createAssetsModule } from './assets/index.ts';
 
-/** What modules may use; grows as API groups land. */
-export type ModuleDeps = Record<string, never>;
+/** What modules may use; built once by the composition root (src/deps.ts). */
+export interface ModuleDeps {
+  db: Db;
+  objects: ObjectStore;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  /** Media inspection (ffprobe/ffmpeg) behind a narrow port, adapted from core/media. */
+  media: AssetsMedia;
+  /** Creates the project row for a loose-auth caller that has none yet (FKs need it). */
+  ensureProject(projectId: string): Promise<void>;
+  /** Per-purpose HMAC keys derived from the master key. */
+  keys: { replication: Buffer };
+}
 
-export function createHandlers(_deps: ModuleDeps): HandlerMap {
-  return {};
+export interface TaskDefinition {
+  name: string;
+  spec: TaskSpec;
+  handler: TaskHandler<never>;
+}
+
+export interface Module {
+  handlers: HandlerMap;
+  tasks: TaskDefinition[];
+}
+
+export interface Modules extends Module {
+  /** Starts what must run on a schedule in worker processes (e.g. the recycle-bin purge). */
+  schedules: Array<{ task: string; everyMs: number }>;
+}
+
+export function createModules(deps: ModuleDeps): Modules {
+  const parts = [createAssetsModule(deps)];
+  const handlers: HandlerMap = {};
+  for (const p of parts) Object.assign(handlers, p.handlers);
+  return {
+    handlers: ensureTenantRows(handlers, deps),
+    tasks: parts.flatMap((p) => p.tasks),
+    schedules: parts.flatMap((p) => p.schedules ?? []),
+  };
+}
+
+/**
+ * Loose-auth callers may name any 32-hex project that has no row yet; every tenant table
+ * references projects, so the row is made before the handler writes. Known ids are cached.
+ */
+function ensureTenantRows(handlers: HandlerMap, deps: ModuleDeps): HandlerMap {
+  const known = new Set<string>();
+  const out: Record<string, OperationHandler<OperationId>> = {};
+  for (const [id, h] of Object.entries(handlers) as Array<[OperationId, OperationHandler<OperationId>]>) {
+    out[id] = async (input) => {
+      if (input.caller.kind === 'loose' && !known.has(input.caller.projectId)) {
+        await deps.ensureProject(input.caller.projectId);
+        known.add(input.caller.projectId);
+      }
+      return h(input);
+    };
+  }
+  return out as HandlerMap;
+}
+
+/** Defines each task where jobs run, and only declares it (for enqueue) elsewhere. */
+export function registerTasks(queue: JobQueue, tasks: TaskDefinition[], runsJobs: boolean): void {
+  for (const t of tasks) {
+    if (runsJobs) queue.define(t.name, t.spec, t.handler as TaskHandler<unknown>);
+    else queue.declare(t.name, t.spec);
+  }
 }
 
 export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [];

@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app.ts';
 import { operations } from '../../src/contract/generated/operations.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
-import { createHandlers, IMPLEMENTED_OPERATIONS } from '../../src/modules/index.ts';
+import { createModules, IMPLEMENTED_OPERATIONS } from '../../src/modules/index.ts';
 import { sample } from '../helpers/sample.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
@@ -47,7 +47,7 @@ describe('operation routing', () => {
   after(() => app.close());
 
   it('the run-time handler map implements exactly IMPLEMENTED_OPERATIONS', () => {
-    const handlers = createHandlers({} as never);
+    const { handlers } = createModules({} as never);
     assert.deepEqual(Object.keys(handlers).sort(), [...IMPLEMENTED_OPERATIONS].sort());
   });
 

@@ -2,7 +2,13 @@
 // table and column names. Constructed on the database or on a transaction.
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { AuthTokensTable, CredentialsTable, ProjectsTable, UsersTable } from '../db/schema.ts';
+import {
+  type AuthTokensTable,
+  type CredentialsTable,
+  type ProjectsTable,
+  SYSTEM_PROJECT_ID,
+  type UsersTable,
+} from '../db/schema.ts';
 
 export type ProjectRow = Selectable<ProjectsTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
@@ -61,12 +67,24 @@ export class AccountsRepo {
       .executeTakeFirst();
   }
 
+  /** Tenant projects; the reserved owner of the system assets is not one. */
   listProjects(): Promise<ProjectRow[]> {
-    return this.db.selectFrom('projects').selectAll().orderBy('domain_name').orderBy('name').execute();
+    return this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('id', '<>', SYSTEM_PROJECT_ID)
+      .orderBy('domain_name')
+      .orderBy('name')
+      .execute();
   }
 
   async hasAnyProject(): Promise<boolean> {
-    const r = await this.db.selectFrom('projects').select('id').limit(1).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('projects')
+      .select('id')
+      .where('id', '<>', SYSTEM_PROJECT_ID)
+      .limit(1)
+      .executeTakeFirst();
     return r !== undefined;
   }
 

@@ -8,6 +8,7 @@
 // - token verifications for the same time, capped by the token's own expiry; deleting a
 //   user has the same staleness window on other nodes.
 import type { Db } from '../db/index.ts';
+import { SYSTEM_PROJECT_ID } from '../db/schema.ts';
 import { Errors } from '../errors/index.ts';
 import { isHexId, newId } from '../util/ids.ts';
 import type { Clock } from '../util/time.ts';
@@ -175,7 +176,7 @@ export class AccountsService {
    * that reference projects can be written. Named after its id, in the default domain.
    */
   async ensureProject(projectId: string): Promise<void> {
-    if (!isHexId(projectId)) throw Errors.invalidParameter('project id must be 32 lowercase hex characters');
+    if (!isHexId(projectId) || projectId === SYSTEM_PROJECT_ID) throw Errors.invalidParameter('project id must be 32 lowercase hex characters');
     await this.repo.insertProjectIfAbsent({
       id: projectId,
       name: projectId,
@@ -199,7 +200,7 @@ export class AccountsService {
     if (typeof description !== 'string' || description.length > 255) {
       throw Errors.invalidParameter('description must be a string of at most 255 characters');
     }
-    if (!(await repo.findProject(projectId)))
+    if (projectId === SYSTEM_PROJECT_ID || !(await repo.findProject(projectId)))
       throw Errors.invalidParameter(`project ${projectId} does not exist`);
     const ak = generateAccessKey();
     const sk = generateSecretKey();

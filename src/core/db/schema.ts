@@ -37,10 +37,78 @@ export interface AuthTokensTable {
   expires_at: Date;
 }
 
+/** Owner of the system assets every project sees (migration 0003); no one signs in to it. */
+export const SYSTEM_PROJECT_ID = '00000000000000000000000000000000';
+
+type Json<T> = ColumnType<T, T | string, T | string>;
+
+export interface SystemPropertyRow {
+  key: string;
+  value: string;
+}
+
+export interface AssetsTable {
+  project_id: string;
+  asset_id: string;
+  asset_source: ColumnType<'SYSTEM' | 'CUSTOMIZATION', 'SYSTEM' | 'CUSTOMIZATION' | undefined, never>;
+  asset_name: string;
+  asset_description: Generated<string>;
+  asset_type: string;
+  asset_state: string;
+  state_before_delete: string | null;
+  deleted_at: Date | null;
+  fail_type: string | null;
+  reason: string | null;
+  block_reason_code: string | null;
+  app_user_id: string | null;
+  produce_id: string | null;
+  tags: Generated<string[]>;
+  system_properties: Json<SystemPropertyRow[]>;
+  asset_extra_meta: Json<Record<string, unknown>>;
+  shared_config: Json<Record<string, unknown>> | null;
+  review_config: Json<Record<string, unknown>> | null;
+  supported_service: Generated<string[]>;
+  auto_operation_config: Json<unknown[]> | null;
+  asset_order: number | null;
+  is_need_generate_cover: Generated<boolean>;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface AssetSharesTable {
+  project_id: string;
+  asset_id: string;
+  sharee_project_id: string;
+  created_at: CreatedAt;
+}
+
+export interface AssetFilesTable {
+  project_id: string;
+  file_id: string;
+  asset_id: string;
+  file_name: string;
+  file_md5: Generated<string>;
+  file_size: number;
+  file_type: string;
+  asset_file_category: string;
+  state: string;
+  reason: string | null;
+  block_reason_code: string | null;
+  object_key: string;
+  upload_id: string | null;
+  part_count: number | null;
+  file_extra_meta: Json<Record<string, unknown>> | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface DB {
   projects: ProjectsTable;
   credentials: CredentialsTable;
   users: UsersTable;
   auth_tokens: AuthTokensTable;
   jobs: JobsTable;
+  assets: AssetsTable;
+  asset_shares: AssetSharesTable;
+  asset_files: AssetFilesTable;
 }

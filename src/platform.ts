@@ -1,0 +1,81 @@
+// Builds the HTTP app and the job wiring of one process from its Deps: the part of
+// `doppel serve` that tests also need, without listening or signal handling.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { iamRoutes } from './core/auth/iam.routes.ts';
+import type { JobQueue } from './core/jobs/index.ts';
+import { objectRoutes } from './core/object-store/http.ts';
+import { LocalObjectStore } from './core/object-store/local.ts';
+import type { Clock } from './core/util/time.ts';
+import type { Deps } from './deps.ts';
+import { createModules, registerTasks } from './modules/index.ts';
+
+export interface Platform {
+  app: FastifyInstance;
+  /** Starts the workers (when this process runs jobs) and the schedules. */
+  startJobs(): Promise<void>;
+}
+
+export async function buildPlatform(
+  deps: Deps,
+  opts: { runsJobs: boolean; serveApi: boolean; readiness?: () => Promise<string | undefined> },
+): Promise<Platform> {
+  const modules = createModules(deps.moduleDeps);
+  const scheduled = new Map(modules.schedules.map((s) => [s.task, s.everyMs]));
+  const tasks = modules.tasks.map((t) => {
+    const everyMs = scheduled.get(t.name);
+    if (everyMs === undefined) return t;
+    // A scheduled task books its next run when it finishes (and when workers start).
+    const handler = async (payload: never, helpers: Parameters<typeof t.handler>[1]) => {
+      try {
+        await t.handler(payload, helpers);
+      } finally {
+        await scheduleNext(deps.queue, t.name, everyMs, deps.clock);
+      }
+    };
+    return { ...t, handler };
+  });
+  registerTasks(deps.queue, tasks, opts.runsJobs);
+
+  const app = await buildApp({
+    config: deps.config,
+    logger: deps.logger,
+    authenticate: deps.authenticate,
+    throttle: deps.throttle,
+    metrics: deps.metrics,
+    handlers: modules.handlers,
+    plugins: [
+      iamRoutes(deps.accounts),
+      ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
+    ],
+    serveApi: opts.serveApi,
+    readiness:
+      opts.readiness ??
+      (async () => {
+        try {
+          await deps.database.db.selectFrom('projects').select('id').limit(1).execute();
+          return undefined;
+        } catch (e) {
+          return `database: ${(e as Error).message}`;
+        }
+      }),
+  });
+
+  return {
+    app,
+    async startJobs() {
+      if (!opts.runsJobs) return;
+      await deps.queue.start();
+      for (const [task, everyMs] of scheduled) await scheduleNext(deps.queue, task, everyMs, deps.clock);
+    },
+  };
+}
+
+/**
+ * Enqueues the next run of a periodic task at the next multiple of `everyMs`. The job key
+ * names that slot, so every worker that books it gets the same single job.
+ */
+export async function scheduleNext(queue: JobQueue, task: string, everyMs: number, clock: Clock): Promise<void> {
+  const slot = (Math.floor(clock.now().getTime() / everyMs) + 1) * everyMs;
+  await queue.enqueue(task, {}, { jobKey: `${task}@${slot}`, runAt: new Date(slot) });
+}
