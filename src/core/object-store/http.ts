@@ -33,7 +33,14 @@ function keyOf(req: FastifyRequest): string {
   return key;
 }
 
-async function putObject(store: LocalObjectStore, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+// Both handlers return the reply: an async handler that calls send() with a stream and then
+// resolves to undefined has Fastify send an empty body in its place (the stream is still
+// unsent when the promise settles).
+async function putObject(
+  store: LocalObjectStore,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const key = keyOf(req);
   const grant = store.verifyUrl('PUT', key, req.query as Query);
   const h = req.headers;
@@ -67,10 +74,14 @@ async function putObject(store: LocalObjectStore, req: FastifyRequest, reply: Fa
   } else {
     etag = (await store.receive(key, body, { ...checks, contentType })).etag;
   }
-  reply.code(200).header('ETag', `"${etag}"`).send();
+  return reply.code(200).header('ETag', `"${etag}"`).send();
 }
 
-async function getObject(store: LocalObjectStore, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function getObject(
+  store: LocalObjectStore,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const key = keyOf(req);
   const grant = store.verifyUrl('GET', key, req.query as Query);
   for (let attempt = 1; ; attempt++) {
@@ -83,8 +94,7 @@ async function getObject(store: LocalObjectStore, req: FastifyRequest, reply: Fa
     if (grant.downloadName !== undefined)
       reply.header('Content-Disposition', contentDisposition(grant.downloadName));
     if (req.method === 'HEAD') {
-      reply.code(200).header('Content-Length', String(head.size)).send();
-      return;
+      return reply.code(200).header('Content-Length', String(head.size)).send();
     }
 
     // If-Range: resume only if the object is still the one the client has part of.
@@ -109,7 +119,6 @@ async function getObject(store: LocalObjectStore, req: FastifyRequest, reply: Fa
     } else {
       reply.code(200).header('Content-Length', String(size));
     }
-    reply.send(got.body);
-    return;
+    return reply.send(got.body);
   }
 }

@@ -1,0 +1,54 @@
+// core/media: the only part of Doppel that starts media processes (ffmpeg, ffprobe).
+// Everything that decides (argv, parsing, contract mapping) is a pure function exported here
+// for unit tests; probeMedia, makeCover and describeMediaTools are the few that run a tool.
+export { ALLOWED_DEMUXERS, ffmpegInfoArgs, ffprobeArgs } from './argv.ts';
+export {
+  type AssetType,
+  type MediaAssetMeta,
+  type MediaKind,
+  mediaKind,
+  toAssetMeta,
+} from './asset-meta.ts';
+export {
+  COVER_MAX_SIDE,
+  type CoverOptions,
+  type CoverPlan,
+  coverArgs,
+  coverScaleFilter,
+  coverTime,
+  makeCover,
+} from './cover.ts';
+export {
+  clampReason,
+  isMediaError,
+  MediaError,
+  type MediaErrorCode,
+  REASON_MAX,
+  summarizeStderr,
+} from './errors.ts';
+export type {
+  AudioInfo,
+  MediaInfo,
+  ParsedProbe,
+  StreamKind,
+  StreamSummary,
+  VideoInfo,
+} from './media-info.ts';
+export { channelsOf, parseFfmpegInfo, splitTopLevel } from './parse-ffmpeg.ts';
+export { parseFfprobe, parseRational } from './parse-ffprobe.ts';
+export { type ProbeOptions, probeMedia } from './probe.ts';
+export { BoundedBuffer, type RunOptions, type RunResult, runTool } from './run.ts';
+export { mislabelReason, SNIFF_BYTES, type SniffedFormat, sniffFormat } from './sniff.ts';
+export {
+  describeMediaTools,
+  type MediaTool,
+  type MediaTools,
+  type MediaToolsConfig,
+  type MediaToolsDescription,
+  parseVersion,
+  type ResolveProbes,
+  resolveMediaTools,
+  systemProbes,
+  type ToolDescription,
+  type ToolSource,
+} from './tools.ts';

@@ -1,0 +1,106 @@
+// MediaInfo: what Doppel knows about a media file, the same whichever tool produced it, plus
+// the shared last step of both parsers (finishProbe), which decides what counts as usable.
+import { MediaError, summarizeStderr } from './errors.ts';
+import type { SniffedFormat } from './sniff.ts';
+
+export type StreamKind = 'video' | 'audio' | 'subtitle' | 'data' | 'attachment' | 'unknown';
+
+export interface StreamSummary {
+  index: number;
+  kind: StreamKind;
+  codec: string;
+  /** Cover art inside an audio file: a picture, not a video track. */
+  attachedPic?: boolean;
+}
+
+export interface VideoInfo {
+  codec: string;
+  width: number;
+  height: number;
+  fps?: number;
+  pixFmt?: string;
+  /** Bits per second. */
+  bitRate?: number;
+}
+
+export interface AudioInfo {
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  channelLayout?: string;
+  /** Bits per second. */
+  bitRate?: number;
+}
+
+export interface MediaInfo {
+  /** The demuxer's name as the tools print it, e.g. `mov,mp4,m4a,3gp,3g2,mj2` or `png_pipe`. */
+  formatName: string;
+  formatNames: string[];
+  durationSec?: number;
+  /** Overall bits per second. */
+  bitRate?: number;
+  streams: StreamSummary[];
+  /** The first real video stream (attached pictures excluded). */
+  video?: VideoInfo;
+  /** The first audio stream. */
+  audio?: AudioInfo;
+  /** A still-image format (PNG, JPEG, BMP, WebP, GIF, …) rather than a video. */
+  image: boolean;
+  sizeBytes?: number;
+  /** What the leading bytes say, independent of ffmpeg (see sniff.ts). */
+  sniffed?: SniffedFormat;
+  probedWith: 'ffprobe' | 'ffmpeg';
+}
+
+/** What a parser can know; probeMedia adds the file's size and sniffed format. */
+export type ParsedProbe = Omit<MediaInfo, 'sizeBytes' | 'sniffed'>;
+
+export const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+export const positive = (n: number | undefined): number | undefined =>
+  n !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
+
+const KINDS = new Set(['video', 'audio', 'subtitle', 'data', 'attachment']);
+export const toStreamKind = (s: string | undefined): StreamKind =>
+  s !== undefined && KINDS.has(s) ? (s as StreamKind) : 'unknown';
+
+// Demuxers that read one picture (or an animated GIF) rather than a video.
+const IMAGE_DEMUXER = /^(image2|gif|apng|webp|[a-z0-9]+_pipe)$/;
+
+/** Decides `image`, drops values that mean nothing, refuses what is not usable media. */
+export function finishProbe(p: ParsedProbe, stderr: string, filePath?: string): ParsedProbe {
+  if (p.streams.length === 0 || (!p.video && !p.audio)) {
+    throw new MediaError('NO_STREAMS', 'the file holds no audio or video stream');
+  }
+  // A stream whose size or rate the decoder could not find is one ffmpeg cannot decode, e.g. a
+  // cut-off PNG: the demuxer opens it, the decoder gives up before reading the header.
+  const videoOk = !p.video || (p.video.width > 0 && p.video.height > 0);
+  const audioOk = !p.audio || p.audio.sampleRate > 0;
+  if (!videoOk || !audioOk) throw undecodable(stderr, filePath);
+
+  const image = p.video !== undefined && !p.audio && p.formatNames.some((n) => IMAGE_DEMUXER.test(n));
+  const animated = p.formatNames.includes('gif') || p.formatNames.includes('apng');
+  const still = image && !animated;
+  return stripUndefined({
+    ...p,
+    // The demuxers give a still picture a default rate of 25 fps, and image2 then calls it a
+    // 0.04 s "video"; neither is a property of the picture.
+    durationSec: still ? undefined : p.durationSec,
+    bitRate: still ? undefined : p.bitRate,
+    video: p.video && stripUndefined(image ? { ...p.video, fps: undefined } : p.video),
+    audio: p.audio && stripUndefined(p.audio),
+    image,
+  });
+}
+
+export function undecodable(stderr: string, filePath?: string): MediaError {
+  const why = summarizeStderr(stderr, filePath);
+  return new MediaError(
+    'UNDECODABLE',
+    why ? `cannot decode the file: ${why}` : 'not a recognised media file',
+  );
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
