@@ -109,7 +109,8 @@ export async function createDeps(
       queue,
       clock,
       logger,
-      media: createAssetsMedia(config.media, { tmpDir: path.join(config.dataDir, 'tmp') }),
+      media: createAssetsMedia(config.media, { logger }),
+      tmpDir: path.join(config.dataDir, 'tmp'),
       ensureProject: (id) => accounts.ensureProject(id),
       keys: { replication: derive('asset-replication') },
     };

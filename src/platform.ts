@@ -8,7 +8,7 @@ import { objectRoutes } from './core/object-store/http.ts';
 import { LocalObjectStore } from './core/object-store/local.ts';
 import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
-import { createModules, registerTasks } from './modules/index.ts';
+import { createModules, registerTasks, seedModules } from './modules/index.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -20,6 +20,8 @@ export async function buildPlatform(
   deps: Deps,
   opts: { runsJobs: boolean; serveApi: boolean; readiness?: () => Promise<string | undefined> },
 ): Promise<Platform> {
+  // Seed data (system assets) follows the migrations createDeps ran, in every role.
+  await seedModules(deps.moduleDeps);
   const modules = createModules(deps.moduleDeps);
   const scheduled = new Map(modules.schedules.map((s) => [s.task, s.everyMs]));
   const tasks = modules.tasks.map((t) => {
@@ -75,7 +77,12 @@ export async function buildPlatform(
  * Enqueues the next run of a periodic task at the next multiple of `everyMs`. The job key
  * names that slot, so every worker that books it gets the same single job.
  */
-export async function scheduleNext(queue: JobQueue, task: string, everyMs: number, clock: Clock): Promise<void> {
+export async function scheduleNext(
+  queue: JobQueue,
+  task: string,
+  everyMs: number,
+  clock: Clock,
+): Promise<void> {
   const slot = (Math.floor(clock.now().getTime() / everyMs) + 1) * everyMs;
   await queue.enqueue(task, {}, { jobKey: `${task}@${slot}`, runAt: new Date(slot) });
 }

@@ -8,22 +8,29 @@
 //   1. baseline #1: bare Fastify (scripts/bench/hello-server.ts), GET /
 //   2. Doppel (`node bin/doppel.js serve`, embedded mode on a fresh temp data dir, throttle
 //      off so the limiter cannot cut the measurement), one scenario after another:
-//        signed-501    a signed GET of ListAssets (no handler yet: 501, or 200 once it has one)
-//        unsigned-401  the same request without Authorization
-//        health        GET /health (routing, hooks and metrics, no auth)
+//        signed-501         a signed GET of a list operation with no handler yet (the first
+//                           one in contract order that answers 501): the layer alone
+//        signed-ListAssets  a signed GET of ListAssets (501 before the assets module, 200
+//                           and two queries on an empty project since)
+//        unsigned-401       the ListAssets request without Authorization
+//        health             GET /health (routing, hooks and metrics, no auth)
+//      Every scenario is warmed up before the first is measured: the first requests after
+//      a start pay for JIT compilation and the collection of the start's garbage.
 //   3. baseline #2: bare Fastify again; the baseline is the mean of both runs, which
 //      evens out some of the drift of a small, noisy machine.
 //
+// Besides req/s and latency, the server process's CPU time per response (from /proc) is
+// reported: it moves less than req/s when other work shares the machine.
 // Exits 1 if any run saw errors, timeouts or a status it did not expect.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type JsonSchema, type OperationDef, operations } from '../../src/contract/generated/operations.ts';
 import { buildSignedRequest } from '../../test/helpers/signer.ts';
 import { type AutocannonResult, autocannon } from './autocannon.ts';
 
@@ -37,7 +44,8 @@ const USAGE = `Usage: npm run bench:api [-- --duration S] [--connections N] [--w
 
   --duration S      seconds per measured run (default 10, at most 600)
   --connections N   concurrent keep-alive connections (default 10)
-  --warmup S        unmeasured seconds before each scenario (default 2, 0 to skip)`;
+  --warmup S        unmeasured seconds per scenario, all of a server's scenarios warmed
+                    up before any is measured (default 3, 0 to skip)`;
 
 interface Options {
   duration: number;
@@ -51,7 +59,7 @@ function parseOptions(argv: string[]): Options {
     options: {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '3' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -128,15 +136,23 @@ const tail = (child: Child) =>
     .join('\n');
 
 /** Resolves with what `probe` returns once it returns something; fails if the child exits first. */
-async function waitFor<T>(child: Child, what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
+async function waitFor<T>(
+  child: Child,
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
-      throw new Error(`${child.name} exited (${child.proc.exitCode ?? child.proc.signalCode}) before ${what}:\n${tail(child)}`);
+      throw new Error(
+        `${child.name} exited (${child.proc.exitCode ?? child.proc.signalCode}) before ${what}:\n${tail(child)}`,
+      );
     }
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${child.name}: no ${what} after ${timeoutMs / 1000} s:\n${tail(child)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${child.name}: no ${what} after ${timeoutMs / 1000} s:\n${tail(child)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -187,16 +203,14 @@ async function startDoppel(dataDir: string): Promise<{ child: Child; port: numbe
     const r = await send({ url: `http://127.0.0.1:${port}/health`, method: 'GET', headers: {} });
     return r.status === 200 ? true : undefined;
   });
-  const banner = (label: string) => new RegExp(`^\\s*${label}\\s*:\\s*(\\S+)\\s*$`, 'm').exec(child.output())?.[1];
-  let cred: Credential | undefined;
+  const banner = (label: string) =>
+    new RegExp(`^\\s*${label}\\s*:\\s*(\\S+)\\s*$`, 'm').exec(child.output())?.[1];
+  // The first start prints the new credential; the same is kept in default-credential.json.
   const [projectId, ak, sk] = [banner('project id'), banner('access key'), banner('secret key')];
-  if (projectId && ak && sk) cred = { projectId, ak, sk };
-  else {
-    const file = path.join(dataDir, 'default-credential.json');
-    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { ak: string; sk: string; project_id: string };
-    cred = { projectId: j.project_id, ak: j.ak, sk: j.sk };
-  }
-  return { child, port, cred };
+  if (projectId && ak && sk) return { child, port, cred: { projectId, ak, sk } };
+  const file = path.join(dataDir, 'default-credential.json');
+  const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { ak: string; sk: string; project_id: string };
+  return { child, port, cred: { projectId: j.project_id, ak: j.ak, sk: j.sk } };
 }
 
 // ── requests ────────────────────────────────────────────────────────────────
@@ -215,18 +229,49 @@ function send(req: Req): Promise<{ status: number; body: string }> {
   if (req.body && req.body.length > 0) headers['content-length'] = String(req.body.length);
   return new Promise((resolve, reject) => {
     const r = http.request(
-      { method: req.method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers, agent: false },
+      {
+        method: req.method,
+        hostname: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     r.setTimeout(10_000, () => r.destroy(new Error('timeout')));
     r.on('error', reject);
     r.end(req.body && req.body.length > 0 ? req.body : undefined);
   });
+}
+
+const LIST_ASSETS = '/v1/{project_id}/digital-assets';
+
+/**
+ * A GET operation that still answers 501 (no handler), so that the signed scenario measures
+ * the API layer alone and no module's work: the first, in contract order, of the list
+ * operations that take no other path parameter and no required query or header, whose
+ * signed probe answers 501. ListAssets is measured on its own.
+ */
+async function findUnimplemented(signed: (apiPath: string) => Req): Promise<OperationDef | undefined> {
+  const required = (s: JsonSchema | undefined) => (s?.required as string[] | undefined) ?? [];
+  for (const op of operations) {
+    if (op.method !== 'GET' || op.path === LIST_ASSETS || !/^\/v1\/\{project_id\}\/[^{}]+$/.test(op.path))
+      continue;
+    if (required(op.schema.querystring).length > 0 || required(op.schema.headers).length > 0) continue;
+    const r = await send(signed(op.path));
+    if (r.status === 501) return op;
+    if (r.status === 401)
+      throw new Error(`a signed probe of ${op.operationId} got 401: ${r.body.slice(0, 300)}`);
+  }
+  return undefined;
 }
 
 // ── measuring ───────────────────────────────────────────────────────────────
@@ -300,18 +345,32 @@ async function load(req: Req, opts: Options, seconds: number) {
   return { result, latencies: latencies.subarray(0, n).sort() };
 }
 
-async function measure(scenario: Scenario, serverPid: number | undefined, opts: Options, warm: boolean) {
+/** Builds the scenario's request and sends it once; throws unless the answer is the expected one. */
+async function probe(scenario: Scenario, verbose: boolean): Promise<Req> {
   const req = scenario.build();
-  const probe = await send(req);
-  const code = /"error_code"\s*:\s*"([^"]+)"/.exec(probe.body)?.[1];
-  console.log(`  ${scenario.name}: ${scenario.what}; probe answered ${probe.status}${code ? ` ${code}` : ''}`);
-  if (!scenario.expected(probe.status)) {
+  const r = await send(req);
+  const code = /"error_code"\s*:\s*"([^"]+)"/.exec(r.body)?.[1];
+  if (verbose) {
+    console.log(`  ${scenario.name}: ${scenario.what}; probe answered ${r.status}${code ? ` ${code}` : ''}`);
+  }
+  if (!scenario.expected(r.status)) {
     throw new Error(
-      `${scenario.name}: expected ${scenario.expectedText}, the probe got ${probe.status}: ${probe.body.slice(0, 300)}`,
+      `${scenario.name}: expected ${scenario.expectedText}, the probe got ${r.status}: ${r.body.slice(0, 300)}`,
     );
   }
-  if (warm && opts.warmup > 0) await load(req, opts, opts.warmup);
+  return req;
+}
 
+/** Unmeasured load on every scenario in turn, so the measured runs find the server's code hot. */
+async function warmUp(scenarios: Scenario[], opts: Options): Promise<void> {
+  for (const s of scenarios) {
+    const req = await probe(s, true);
+    if (opts.warmup > 0) await load(req, opts, opts.warmup);
+  }
+}
+
+async function measure(scenario: Scenario, serverPid: number | undefined, opts: Options): Promise<Measured> {
+  const req = await probe(scenario, false);
   const cpuBefore = cpuSeconds(serverPid);
   const { result, latencies } = await load(req, opts, opts.duration);
   const cpuAfter = cpuSeconds(serverPid);
@@ -332,7 +391,8 @@ function summarise(
   if (r.errors > 0) problems.push(`${r.errors} errors (${r.timeouts} of them timeouts)`);
   if (total === 0) problems.push('no responses at all');
   for (const [code, count] of Object.entries(statuses)) {
-    if (!scenario.expected(Number(code))) problems.push(`${count} × ${code}, expected ${scenario.expectedText}`);
+    if (!scenario.expected(Number(code)))
+      problems.push(`${count} × ${code}, expected ${scenario.expectedText}`);
   }
   return {
     scenario: scenario.name,
@@ -365,30 +425,51 @@ function table(rows: string[][]): string {
 }
 
 function report(baselines: Measured[], doppel: Measured[]): string {
-  const baseRps = baselines.reduce((a, m) => a + m.rps, 0) / baselines.length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const baseRps = mean(baselines.map((m) => m.rps));
+  const cpus = baselines.map((m) => m.cpuUsPerReq);
+  const baseCpu = cpus.every((c) => c !== undefined) ? mean(cpus as number[]) : undefined;
   const fmt = (n: number | undefined, digits: number) =>
     n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
-  const row = (m: Measured, ratio: string): string[] => [
+  const row = (m: Measured): string[] => [
     m.scenario,
     fmt(m.rps, 0),
     fmt(m.p50, 2),
     fmt(m.p99, 2),
     String(m.total),
     String(m.non2xx),
+    (m.rps / baseRps).toFixed(2),
     fmt(m.cpuUsPerReq, 0),
-    ratio,
+    fmt(m.cpuUsPerReq !== undefined && baseCpu ? m.cpuUsPerReq / baseCpu : undefined, 1),
     Object.entries(m.statuses)
       .map(([code, count]) => `${code}×${count}`)
       .join(' ') + (m.errors > 0 ? ` errors×${m.errors}` : ''),
   ];
   const rows = [
-    ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'responses', 'non-2xx', 'cpu µs/req', 'ratio', 'statuses'],
-    ...doppel.map((m) => row(m, (m.rps / baseRps).toFixed(2))),
-    ...baselines.map((m) => row(m, (m.rps / baseRps).toFixed(2))),
-    ['baseline (mean)', baseRps.toFixed(0), '', '', '', '', '', '1.00', ''],
+    [
+      'scenario',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'responses',
+      'non-2xx',
+      'ratio',
+      'cpu µs/req',
+      'cpu ×base',
+      'statuses',
+    ],
+    ...doppel.map(row),
+    ...baselines.map(row),
+    ['baseline (mean)', baseRps.toFixed(0), '', '', '', '', '1.00', fmt(baseCpu, 0), '1.0', ''],
   ];
   return table(rows);
 }
+
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 // ── main ────────────────────────────────────────────────────────────────────
 
@@ -399,9 +480,10 @@ async function main(): Promise<number> {
   console.log(`  date        : ${new Date().toISOString()}`);
   console.log(`  node        : ${process.version} (${process.platform} ${os.release()}, ${process.arch})`);
   console.log(`  cpus        : ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`);
+  console.log(`  load avg    : ${loadavg()} at the start (other work on the machine skews every figure)`);
   console.log(
     `  load        : autocannon, ${opts.connections} connections, pipelining 1, ${opts.duration} s per run` +
-      (opts.warmup > 0 ? ` after ${opts.warmup} s of warm-up per scenario` : ''),
+      (opts.warmup > 0 ? `, after ${opts.warmup} s of warm-up per scenario (all before the first run)` : ''),
   );
   console.log(
     `  doppel      : embedded (PGlite), role all, auth strict, log level ${DOPPEL_LOG_LEVEL}, ` +
@@ -424,35 +506,52 @@ async function main(): Promise<number> {
   try {
     {
       const hello = await startHello();
-      baselines.push(await measure(baselineScenario(hello.port, 1), hello.child.proc.pid, opts, true));
+      const baseline = baselineScenario(hello.port, 1);
+      await warmUp([baseline], opts);
+      baselines.push(await measure(baseline, hello.child.proc.pid, opts));
       await stopChild(hello.child);
     }
 
     {
       const d = await startDoppel(dataDir);
       const base = `http://127.0.0.1:${d.port}`;
-      const url = `${base}/v1/${d.cred.projectId}/digital-assets`;
       // The official SDK's request: JSON content type, X-Project-Id, Host and X-Sdk-Date
-      // signed, and `{}` as the body of a GET. Signed once, sent unchanged every time.
-      const signed = () => {
+      // signed, and `{}` as the body of a GET. Signed once per scenario (just before its
+      // probe), then sent unchanged: the server allows 15 minutes of clock skew.
+      const signed = (apiPath: string): Req => {
+        const url = `${base}${apiPath.replace('{project_id}', d.cred.projectId)}`;
         const r = buildSignedRequest(url, { ak: d.cred.ak, sk: d.cred.sk, projectId: d.cred.projectId });
         return { url, method: r.method, headers: r.headers, body: r.body };
       };
-      const scenarios: Scenario[] = [
-        {
+      const scenarios: Scenario[] = [];
+      const unimplemented = await findUnimplemented(signed);
+      if (unimplemented) {
+        scenarios.push({
           name: 'signed-501',
-          what: 'signed GET /v1/{project_id}/digital-assets (ListAssets)',
-          build: signed,
-          // 501 while ListAssets has no handler; 2xx once it has one.
+          what: `signed GET ${unimplemented.path} (${unimplemented.operationId}, no handler yet)`,
+          build: () => signed(unimplemented.path),
+          expected: (s) => s === 501,
+          expectedText: '501',
+        });
+      } else {
+        console.log('  signed-501: skipped, every candidate GET operation has a handler now');
+      }
+      scenarios.push(
+        {
+          name: 'signed-ListAssets',
+          what: `signed GET ${LIST_ASSETS} (ListAssets, empty project)`,
+          build: () => signed(LIST_ASSETS),
+          // 501 while ListAssets had no handler; 2xx (two queries) since it has one.
           expected: (s) => s === 501 || (s >= 200 && s < 300),
           expectedText: '501 or 2xx',
         },
         {
           name: 'unsigned-401',
-          what: 'the same request without Authorization',
+          what: `the ListAssets request without Authorization`,
           build: () => {
-            const { authorization: _, ...headers } = signed().headers;
-            return { url, method: 'GET', headers, body: Buffer.from('{}') };
+            const req = signed(LIST_ASSETS);
+            const { authorization: _, ...headers } = req.headers;
+            return { ...req, headers };
           },
           expected: (s) => s === 401,
           expectedText: '401',
@@ -464,14 +563,17 @@ async function main(): Promise<number> {
           expected: (s) => s === 200,
           expectedText: '200',
         },
-      ];
-      for (const s of scenarios) doppel.push(await measure(s, d.child.proc.pid, opts, true));
+      );
+      await warmUp(scenarios, opts);
+      for (const s of scenarios) doppel.push(await measure(s, d.child.proc.pid, opts));
       await stopChild(d.child);
     }
 
     {
       const hello = await startHello();
-      baselines.push(await measure(baselineScenario(hello.port, 2), hello.child.proc.pid, opts, true));
+      const baseline = baselineScenario(hello.port, 2);
+      await warmUp([baseline], opts);
+      baselines.push(await measure(baseline, hello.child.proc.pid, opts));
       await stopChild(hello.child);
     }
   } finally {
@@ -479,13 +581,15 @@ async function main(): Promise<number> {
   }
 
   console.log('');
+  console.log(`load avg ${loadavg()} at the end`);
   console.log(report(baselines, doppel));
   console.log('');
   console.log(
     'req/s: mean of per-second samples. p50/p99: over every response, from its own timing.\n' +
-      'cpu µs/req: server process CPU (user+system, from /proc) over the measured run ÷ responses.\n' +
       'ratio: scenario req/s ÷ mean baseline req/s; 1 − ratio is the share of bare-Fastify\n' +
-      'throughput spent on what Doppel does per request (hooks, auth, validation, errors, metrics).',
+      'throughput spent on what Doppel does per request (hooks, auth, validation, errors, metrics).\n' +
+      'cpu µs/req: server process CPU (user+system, from /proc) over the measured run ÷ responses;\n' +
+      "cpu ×base: that ÷ the baseline's. It depends less on what else runs on the machine than req/s.",
   );
 
   const failures = [...baselines, ...doppel].flatMap((m) => m.problems.map((p) => `${m.scenario}: ${p}`));

@@ -10,6 +10,7 @@ import type { ObjectStore } from '../core/object-store/types.ts';
 import type { Clock } from '../core/util/time.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { type AssetsMedia, createAssetsModule } from './assets/index.ts';
+import { seedSystemAssets } from './assets/system-seed.ts';
 
 /** What modules may use; built once by the composition root (src/deps.ts). */
 export interface ModuleDeps {
@@ -20,6 +21,8 @@ export interface ModuleDeps {
   logger: Logger;
   /** Media inspection (ffprobe/ffmpeg) behind a narrow port, adapted from core/media. */
   media: AssetsMedia;
+  /** Scratch space for jobs (downloads to probe, covers), under the data dir; created on demand. */
+  tmpDir: string;
   /** Creates the project row for a loose-auth caller that has none yet (FKs need it). */
   ensureProject(projectId: string): Promise<void>;
   /** Per-purpose HMAC keys derived from the master key. */
@@ -72,6 +75,14 @@ function ensureTenantRows(handlers: HandlerMap, deps: ModuleDeps): HandlerMap {
   return out as HandlerMap;
 }
 
+/**
+ * Writes the data every process expects to find (the system assets), right after the
+ * migrations and before the process serves or works. Idempotent; safe from many processes.
+ */
+export async function seedModules(deps: ModuleDeps): Promise<void> {
+  await seedSystemAssets(deps);
+}
+
 /** Defines each task where jobs run, and only declares it (for enqueue) elsewhere. */
 export function registerTasks(queue: JobQueue, tasks: TaskDefinition[], runsJobs: boolean): void {
   for (const t of tasks) {
@@ -80,4 +91,21 @@ export function registerTasks(queue: JobQueue, tasks: TaskDefinition[], runsJobs
   }
 }
 
-export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [];
+export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
+  // Digital Asset Management
+  'CreateDigitalAsset',
+  'ListAssets',
+  'ShowAsset',
+  'UpdateDigitalAsset',
+  'DeleteAsset',
+  'RestoreAsset',
+  'BatchExecuteAssetAction',
+  'ListAssetSummary',
+  'ShowAssetReplicationInfo',
+  'CreateAssetByReplicationInfo',
+  // File Management
+  'CreateFile',
+  'CreateLargeFile',
+  'ConfirmFileUpload',
+  'DeleteFile',
+];

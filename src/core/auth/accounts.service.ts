@@ -176,7 +176,8 @@ export class AccountsService {
    * that reference projects can be written. Named after its id, in the default domain.
    */
   async ensureProject(projectId: string): Promise<void> {
-    if (!isHexId(projectId) || projectId === SYSTEM_PROJECT_ID) throw Errors.invalidParameter('project id must be 32 lowercase hex characters');
+    if (!isHexId(projectId) || projectId === SYSTEM_PROJECT_ID)
+      throw Errors.invalidParameter('project id must be 32 lowercase hex characters');
     await this.repo.insertProjectIfAbsent({
       id: projectId,
       name: projectId,

@@ -79,7 +79,16 @@ export interface AssetSharesTable {
   project_id: string;
   asset_id: string;
   sharee_project_id: string;
+  expires_at: Date | null;
   created_at: CreatedAt;
+}
+
+/** Kept by a trigger on assets (migration 0003); read-only for code. */
+export interface AssetCountsTable {
+  project_id: string;
+  asset_type: string;
+  asset_state: string;
+  n: number;
 }
 
 export interface AssetFilesTable {
@@ -110,5 +119,6 @@ export interface DB {
   jobs: JobsTable;
   assets: AssetsTable;
   asset_shares: AssetSharesTable;
+  asset_counts: AssetCountsTable;
   asset_files: AssetFilesTable;
 }

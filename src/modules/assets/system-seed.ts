@@ -1,0 +1,79 @@
+// Seeds the system assets of system-catalog.ts at start, right after migrations, in every
+// role (ERRATA 20). Idempotent and safe to run from several processes at once: the object is
+// written only when missing or different, the rows by upserts that change nothing when equal.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
+import type { ModuleDeps } from '../index.ts';
+import { objectKeyFor } from './files.rules.ts';
+import { SystemAssetsRepo } from './system.repo.ts';
+import { SYSTEM_ASSETS, type SystemAssetEntry } from './system-catalog.ts';
+
+export const SYSTEM_ASSETS_DIR = fileURLToPath(new URL('../../../assets/system/', import.meta.url));
+
+export async function seedSystemAssets(
+  deps: Pick<ModuleDeps, 'db' | 'objects' | 'clock' | 'logger'>,
+  opts: { dir?: string; catalog?: readonly SystemAssetEntry[] } = {},
+): Promise<{ written: string[] }> {
+  const dir = opts.dir ?? SYSTEM_ASSETS_DIR;
+  const written: string[] = [];
+  for (const entry of opts.catalog ?? SYSTEM_ASSETS) {
+    const file = path.join(dir, entry.file.name);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(file);
+    } catch (err) {
+      deps.logger.warn({ err, asset: entry.name }, 'system asset file missing; not seeded');
+      continue;
+    }
+    const md5 = createHash('md5').update(bytes).digest('base64');
+    if (md5 !== entry.file.md5 || bytes.length !== entry.file.size) {
+      deps.logger.warn(
+        { asset: entry.name, file: entry.file.name },
+        'system asset file differs from the catalog (re-run scripts/make-system-assets.ts); not seeded',
+      );
+      continue;
+    }
+    const key = objectKeyFor(SYSTEM_PROJECT_ID, entry.assetId, entry.fileId, entry.file.name);
+    const head = await deps.objects.head(key);
+    let changed = false;
+    if (!head || head.md5 !== md5 || head.size !== bytes.length) {
+      await deps.objects.put(key, bytes, { contentType: entry.file.contentType, md5 });
+      changed = true;
+    }
+    const now = deps.clock.now();
+    await deps.db.transaction().execute(async (trx) => {
+      const repo = new SystemAssetsRepo(trx);
+      const a = await repo.upsertAsset(
+        {
+          assetId: entry.assetId,
+          name: entry.name,
+          description: entry.description,
+          type: entry.type,
+          tags: entry.tags,
+          systemProperties: entry.systemProperties,
+          extraMeta: entry.extraMeta as Record<string, unknown>,
+        },
+        now,
+      );
+      const f = await repo.upsertFile(
+        {
+          assetId: entry.assetId,
+          fileId: entry.fileId,
+          fileName: entry.file.name,
+          fileType: entry.file.fileType,
+          md5,
+          size: bytes.length,
+          objectKey: key,
+        },
+        now,
+      );
+      changed ||= a || f;
+    });
+    if (changed) written.push(entry.assetId);
+  }
+  if (written.length > 0) deps.logger.info({ assets: written.length }, 'system assets seeded');
+  return { written };
+}
