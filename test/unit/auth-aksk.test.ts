@@ -27,7 +27,7 @@ interface Vector {
   string_to_sign: string;
 }
 const file = JSON.parse(
-  fs.readFileSync(new URL('../../../shared/spec/aksk-test-vector.json', import.meta.url), 'utf8'),
+  fs.readFileSync(new URL('../../contract/aksk-test-vector.json', import.meta.url), 'utf8'),
 );
 const {
   ak: AK,
