@@ -84,23 +84,38 @@ function paeth(a: number, b: number, c: number): number {
 
 // ── WAV ─────────────────────────────────────────────────────────────────────
 
-/** Mono 16-bit PCM in a RIFF/WAVE container; samples are clamped to [-1, 1]. */
-export function encodeWav(samples: ArrayLike<number>, sampleRate: number): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
+/**
+ * 16-bit PCM in a RIFF/WAVE container; samples are floats clamped to [-1, 1]. With
+ * `channels` > 1 the samples are interleaved frames (L R L R …).
+ */
+export function encodeWav(samples: ArrayLike<number>, sampleRate: number, channels = 1): Buffer {
+  const pcm = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const v = Math.max(-1, Math.min(1, samples[i] ?? 0));
-    data.writeInt16LE(Math.round(v * 32767), i * 2);
+    pcm[i] = Math.round(v * 32767);
   }
+  return encodeWavPcm16(pcm, sampleRate, channels);
+}
+
+/** Signed 16-bit PCM (interleaved when `channels` > 1) in a RIFF/WAVE container, copied as is. */
+export function encodeWavPcm16(pcm: Int16Array, sampleRate: number, channels = 1): Buffer {
+  if (!Number.isInteger(channels) || channels < 1 || channels > 8)
+    throw new RangeError(`bad channel count ${channels}`);
+  if (pcm.length % channels !== 0)
+    throw new RangeError(`${pcm.length} samples is not a whole number of ${channels}-channel frames`);
+  const data = Buffer.alloc(pcm.length * 2);
+  // WAV is little-endian; so is every platform Node runs on, but do not rely on it.
+  for (let i = 0; i < pcm.length; i++) data.writeInt16LE(pcm[i], i * 2);
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'latin1');
   header.writeUInt32LE(36 + data.length, 4);
   header.write('WAVEfmt ', 8, 'latin1');
   header.writeUInt32LE(16, 16); // fmt chunk size
   header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // channels
+  header.writeUInt16LE(channels, 22);
   header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28); // byte rate
-  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt32LE(sampleRate * 2 * channels, 28); // byte rate
+  header.writeUInt16LE(2 * channels, 32); // block align
   header.writeUInt16LE(16, 34); // bits per sample
   header.write('data', 36, 'latin1');
   header.writeUInt32LE(data.length, 40);

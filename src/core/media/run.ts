@@ -1,6 +1,7 @@
 // The one place Doppel starts a media process. argv arrays only, never a shell, so no file name
-// or user string is ever interpreted by /bin/sh. stdin is closed because ffmpeg otherwise reads
-// it for interactive keys and can stall under a process manager. Output is bounded: a corrupt
+// or user string is ever interpreted by /bin/sh. stdin is closed (unless the caller pipes
+// `input` in) because ffmpeg otherwise reads it for interactive keys and can stall under a
+// process manager. Output is bounded: a corrupt
 // file can make ffmpeg print a warning per packet, megabytes of it.
 import { spawn } from 'node:child_process';
 import { MediaError, summarizeStderr } from './errors.ts';
@@ -13,6 +14,8 @@ export interface RunOptions {
   maxStderrBytes?: number;
   /** Bytes of stdout kept; more is an error, since a truncated JSON would only mislead. Default 8 MiB. */
   maxStdoutBytes?: number;
+  /** Bytes written to the tool's stdin (then closed), e.g. audio for `-i pipe:0`. */
+  input?: Buffer;
 }
 
 export interface RunResult {
@@ -29,7 +32,21 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  * ffmpeg a non-zero code is often expected (`ffmpeg -i file` exits 1), so the caller judges it.
  * Rejects with a MediaError only when the process could not be run or had to be killed.
  */
-export function runTool(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runTool(
+  command: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const r = await runToolBinary(command, args, opts);
+  return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+}
+
+/** runTool for tools that write binary data (e.g. encoded audio to `pipe:1`): stdout as bytes. */
+export function runToolBinary(
+  command: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   const { signal, timeoutMs = DEFAULT_TIMEOUT_MS } = opts;
   const name = command.split(/[\\/]/).pop() ?? command;
   if (signal?.aborted) {
@@ -38,7 +55,8 @@ export function runTool(command: string, args: readonly string[], opts: RunOptio
   return new Promise((resolve, reject) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      const stdin = opts.input ? 'pipe' : 'ignore';
+      child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], windowsHide: true });
     } catch (err) {
       // Synchronous refusals, e.g. a NUL byte in an argument.
       reject(new MediaError('FAILED', `cannot run ${name}: invalid arguments`, { cause: err }));
@@ -67,6 +85,12 @@ export function runTool(command: string, args: readonly string[], opts: RunOptio
       if (!stdout.push(chunk)) kill(new MediaError('FAILED', `${name} printed more output than expected`));
     });
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    if (opts.input && child.stdin) {
+      // A tool may exit before reading all of its input (bad data, early error): EPIPE is then
+      // expected and the exit code and stderr tell the real story.
+      child.stdin.on('error', () => {});
+      child.stdin.end(opts.input);
+    }
 
     const done = (): void => {
       clearTimeout(timer);
@@ -90,7 +114,7 @@ export function runTool(command: string, args: readonly string[], opts: RunOptio
         );
         return;
       }
-      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+      resolve({ code, stdout: stdout.toBuffer(), stderr: stderr.toString() });
     });
   });
 }
@@ -130,6 +154,11 @@ export class BoundedBuffer {
     this.dropped += Math.max(0, joined.length - tailLimit);
     this.tail = joined.subarray(Math.max(0, joined.length - tailLimit));
     return this.dropped === 0;
+  }
+
+  /** The kept bytes ('head' mode: exactly what was pushed, when nothing was dropped). */
+  toBuffer(): Buffer {
+    return Buffer.concat([...this.head, this.tail]);
   }
 
   toString(): string {
