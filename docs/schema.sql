@@ -165,6 +165,45 @@ CREATE TABLE schema_migrations (
   CONSTRAINT schema_migrations_pkey PRIMARY KEY (version)
 );
 
+CREATE TABLE tts_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  kind text NOT NULL,
+  state text NOT NULL,
+  request jsonb NOT NULL,
+  voice jsonb NOT NULL,
+  outputs jsonb NOT NULL DEFAULT '{}'::jsonb,
+  duration_ms integer,
+  code text,
+  message text,
+  callback_url text,
+  callback_state text,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT tts_jobs_kind_check CHECK ((kind = ANY (ARRAY['AUDITION'::text, 'ASYNC_JOB'::text]))),
+  CONSTRAINT tts_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT tts_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT tts_jobs_state_check CHECK ((state = ANY (ARRAY['WAITING'::text, 'PROCESSING'::text, 'SUCCEED'::text, 'FAILED'::text])))
+);
+CREATE INDEX tts_jobs_create_idx ON public.tts_jobs USING btree (project_id, create_time, job_id);
+
+CREATE TABLE tts_vocabulary_configs (
+  project_id text NOT NULL,
+  id text NOT NULL,
+  type text NOT NULL,
+  key text NOT NULL,
+  value text NOT NULL,
+  group_id text NOT NULL DEFAULT ''::text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT tts_vocabulary_configs_pkey PRIMARY KEY (project_id, id),
+  CONSTRAINT tts_vocabulary_configs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT tts_vocabulary_configs_type_check CHECK ((type = ANY (ARRAY['CHINESE_G2P'::text, 'PHONETIC_SYMBOL'::text, 'CONTINUUM'::text, 'ALIAS'::text, 'SAY_AS'::text])))
+);
+CREATE UNIQUE INDEX tts_vocabulary_key_uniq ON public.tts_vocabulary_configs USING btree (project_id, type, key);
+CREATE INDEX tts_vocabulary_list_idx ON public.tts_vocabulary_configs USING btree (project_id, create_time, id);
+
 CREATE TABLE users (
   id text NOT NULL,
   domain_name text NOT NULL,

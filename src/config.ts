@@ -38,6 +38,16 @@ export interface Config {
   allowPrivateFetch: boolean;
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
   media: { ffmpegPath: string | undefined; ffprobePath: string | undefined; searchPath: string };
+  /** Speech engines: the eSpeak process pool size, and an optional OpenAI-compatible endpoint. */
+  speech: { poolSize: number; openai: OpenAiSpeechSettings | undefined };
+}
+
+export interface OpenAiSpeechSettings {
+  url: string;
+  apiKey: string | undefined;
+  model: string;
+  /** Doppel voice name (VoiceSpec.params.voice) → the endpoint's voice. */
+  voices: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +152,29 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  let openai: OpenAiSpeechSettings | undefined;
+  const openaiUrl = url('DOPPEL_TTS_OPENAI_URL', ['http:', 'https:']);
+  if (openaiUrl !== undefined) {
+    let voices: Record<string, string> = {};
+    const rawVoices = str('DOPPEL_TTS_OPENAI_VOICES');
+    if (rawVoices !== undefined) {
+      try {
+        const v: unknown = JSON.parse(rawVoices);
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+        if (!Object.values(v).every((x) => typeof x === 'string')) throw new Error('values must be strings');
+        voices = v as Record<string, string>;
+      } catch {
+        problems.push('DOPPEL_TTS_OPENAI_VOICES must be a JSON object of voice name → endpoint voice name');
+      }
+    }
+    openai = {
+      url: openaiUrl.replace(/\/+$/, ''),
+      apiKey: str('DOPPEL_TTS_OPENAI_KEY'),
+      model: str('DOPPEL_TTS_OPENAI_MODEL', 'tts-1')!,
+      voices,
+    };
+  }
+
   const config: Config = {
     host,
     port,
@@ -172,6 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       shutdownGraceMs: int('DOPPEL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
+    speech: {
+      poolSize: int('DOPPEL_TTS_POOL_SIZE', Math.max(1, os.availableParallelism()), 1, 256),
+      openai,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -11,10 +11,12 @@ import { type Database, openDatabase } from './core/db/index.ts';
 import { migrate } from './core/db/migrate.ts';
 import { JobQueue } from './core/jobs/index.ts';
 import type { Logger } from './core/logger.ts';
+import { type MediaTools, resolveMediaTools } from './core/media/index.ts';
 import { createObjectStore } from './core/object-store/index.ts';
 import type { ObjectStore } from './core/object-store/types.ts';
 import { createThrottle, type Throttle } from './core/throttle/index.ts';
 import { type Clock, systemClock } from './core/util/time.ts';
+import { createSpeechService, type SpeechService } from './engines/speech/index.ts';
 import type { Authenticate } from './http/bind-operations.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createAssetsMedia } from './media-adapter.ts';
@@ -32,6 +34,7 @@ export interface Deps {
   metrics: Metrics;
   masterKey: { source: 'config' | 'file'; path?: string };
   clock: Clock;
+  speech: SpeechService;
   /** What the API modules are built from. */
   moduleDeps: ModuleDeps;
   close(): Promise<void>;
@@ -103,6 +106,26 @@ export async function createDeps(
       concurrency: config.jobs.concurrency,
     });
 
+    // Engine processes start lazily, on the first synthesis.
+    const speech = createSpeechService({
+      poolSize: config.speech.poolSize,
+      engines: config.speech.openai ? { openai: config.speech.openai } : {},
+      allowPrivateFetch: config.allowPrivateFetch,
+      logger,
+    });
+    closers.push(() => speech.close());
+
+    // ffmpeg/ffprobe for encoders (MP3 speech), resolved on first need like the media port's.
+    let tools: MediaTools | undefined;
+    const mediaTools = (): MediaTools => {
+      tools ??= resolveMediaTools({
+        FFMPEG_PATH: config.media.ffmpegPath,
+        FFPROBE_PATH: config.media.ffprobePath,
+        PATH: config.media.searchPath,
+      });
+      return tools;
+    };
+
     const moduleDeps: ModuleDeps = {
       db: database.db,
       objects,
@@ -113,6 +136,9 @@ export async function createDeps(
       tmpDir: path.join(config.dataDir, 'tmp'),
       ensureProject: (id) => accounts.ensureProject(id),
       keys: { replication: derive('asset-replication') },
+      speech,
+      mediaTools,
+      allowPrivateFetch: config.allowPrivateFetch,
     };
 
     return {
@@ -120,6 +146,7 @@ export async function createDeps(
       logger,
       database,
       clock,
+      speech,
       moduleDeps,
       objects,
       queue,

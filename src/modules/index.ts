@@ -6,11 +6,14 @@ import type { OperationId } from '../contract/generated/types.ts';
 import type { Db } from '../core/db/index.ts';
 import type { JobQueue, TaskHandler, TaskSpec } from '../core/jobs/index.ts';
 import type { Logger } from '../core/logger.ts';
+import type { MediaTools } from '../core/media/index.ts';
 import type { ObjectStore } from '../core/object-store/types.ts';
 import type { Clock } from '../core/util/time.ts';
+import type { SpeechService } from '../engines/speech/index.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { type AssetsMedia, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
+import { createTtsModule } from './tts/index.ts';
 
 /** What modules may use; built once by the composition root (src/deps.ts). */
 export interface ModuleDeps {
@@ -27,6 +30,12 @@ export interface ModuleDeps {
   ensureProject(projectId: string): Promise<void>;
   /** Per-purpose HMAC keys derived from the master key. */
   keys: { replication: Buffer };
+  /** Text to speech (engines behind one service); used by TTS, video, live and dialog. */
+  speech: SpeechService;
+  /** ffmpeg/ffprobe, resolved on first call (throws when missing): for encoders such as MP3 speech. */
+  mediaTools(): MediaTools;
+  /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
+  allowPrivateFetch: boolean;
 }
 
 export interface TaskDefinition {
@@ -46,7 +55,10 @@ export interface Modules extends Module {
 }
 
 export function createModules(deps: ModuleDeps): Modules {
-  const parts = [createAssetsModule(deps)];
+  const parts: Array<Module & { schedules?: Modules['schedules'] }> = [
+    createAssetsModule(deps),
+    createTtsModule(deps),
+  ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
   return {
@@ -108,4 +120,13 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'CreateLargeFile',
   'ConfirmFileUpload',
   'DeleteFile',
+  // TTS Management
+  'CreateTtsAudition',
+  'ShowTtsAuditionFile',
+  'CreateAsyncTtsJob',
+  'ShowAsyncTtsJob',
+  'CreateTtscVocabularyConfigs',
+  'ListTtscVocabularyConfigs',
+  'DeleteTtscVocabularyConfigs',
+  'SaveTtscVocabularyConfigs',
 ];

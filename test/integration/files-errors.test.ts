@@ -242,6 +242,11 @@ await describeEachDb('File Management: errors and side paths', (leg) => {
       const [file] = await filesOf(p, assetId);
       assert.equal(file.state, 'FAILED');
       assert.equal(file.reason, asset.reason);
+      // The bytes go right after the state change commits (a re-run keeps the first reason).
+      for (const until = Date.now() + 5000; Date.now() < until; ) {
+        if ((await p.deps.objects.head(file.object_key)) === null) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       assert.equal(await p.deps.objects.head(file.object_key), null);
 
       // The slot is free again: a real video makes the asset ACTIVED.

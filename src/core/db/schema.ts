@@ -121,4 +121,36 @@ export interface DB {
   asset_shares: AssetSharesTable;
   asset_counts: AssetCountsTable;
   asset_files: AssetFilesTable;
+  tts_jobs: TtsJobsTable;
+  tts_vocabulary_configs: TtsVocabularyConfigsTable;
+}
+
+/** Audition and async TTS jobs (migration 0004). */
+export interface TtsJobsTable {
+  project_id: string;
+  job_id: string;
+  kind: 'AUDITION' | 'ASYNC_JOB';
+  state: 'WAITING' | 'PROCESSING' | 'SUCCEED' | 'FAILED';
+  request: Json<Record<string, unknown>>;
+  voice: Json<Record<string, unknown>>;
+  outputs: Json<Record<string, unknown>>;
+  duration_ms: number | null;
+  code: string | null;
+  message: string | null;
+  callback_url: string | null;
+  callback_state: string | null;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface TtsVocabularyConfigsTable {
+  project_id: string;
+  id: string;
+  type: 'CHINESE_G2P' | 'PHONETIC_SYMBOL' | 'CONTINUUM' | 'ALIAS' | 'SAY_AS';
+  key: string;
+  value: string;
+  group_id: Generated<string>;
+  create_time: Date;
+  update_time: Date;
 }

@@ -2,8 +2,11 @@
 // them. Each entry is seeded at start (system-seed.ts) from a file in assets/system/, made by
 // scripts/make-system-assets.ts, which also printed the sizes, MD5s and probed meta below.
 // To add one: put the file in assets/system/, add an entry with new fixed ids, restart.
+// Voices (VOICE_MODEL, no file) have their own catalog: system-voices.ts.
 import type { AssetExtraMeta } from '../../contract/generated/types.ts';
 import type { SystemPropertyRow } from '../../core/db/schema.ts';
+
+export { SYSTEM_VOICES, type SystemVoiceEntry } from './system-voices.ts';
 
 export interface SystemAssetEntry {
   /** Fixed forever: clients keep it (e.g. as a video's background). 32 lowercase hex. */

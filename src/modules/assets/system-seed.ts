@@ -10,12 +10,13 @@ import type { ModuleDeps } from '../index.ts';
 import { objectKeyFor } from './files.rules.ts';
 import { SystemAssetsRepo } from './system.repo.ts';
 import { SYSTEM_ASSETS, type SystemAssetEntry } from './system-catalog.ts';
+import { SYSTEM_VOICES, type SystemVoiceEntry } from './system-voices.ts';
 
 export const SYSTEM_ASSETS_DIR = fileURLToPath(new URL('../../../assets/system/', import.meta.url));
 
 export async function seedSystemAssets(
   deps: Pick<ModuleDeps, 'db' | 'objects' | 'clock' | 'logger'>,
-  opts: { dir?: string; catalog?: readonly SystemAssetEntry[] } = {},
+  opts: { dir?: string; catalog?: readonly SystemAssetEntry[]; voices?: readonly SystemVoiceEntry[] } = {},
 ): Promise<{ written: string[] }> {
   const dir = opts.dir ?? SYSTEM_ASSETS_DIR;
   const written: string[] = [];
@@ -73,6 +74,22 @@ export async function seedSystemAssets(
       changed ||= a || f;
     });
     if (changed) written.push(entry.assetId);
+  }
+  // Voices have no file: the asset row is all there is (its meta names the engine voice).
+  for (const v of opts.voices ?? SYSTEM_VOICES) {
+    const changed = await new SystemAssetsRepo(deps.db).upsertAsset(
+      {
+        assetId: v.assetId,
+        name: v.name,
+        description: v.description,
+        type: 'VOICE_MODEL',
+        tags: v.tags,
+        systemProperties: [],
+        extraMeta: { voice_model_meta: v.meta, doppel_voice: v.voice },
+      },
+      deps.clock.now(),
+    );
+    if (changed) written.push(v.assetId);
   }
   if (written.length > 0) deps.logger.info({ assets: written.length }, 'system assets seeded');
   return { written };

@@ -1,0 +1,108 @@
+// The speech service: one entry point for every caller (TTS module, video, live, dialog).
+// It picks the engine by VoiceSpec.engine, starts the eSpeak process pool lazily on first
+// use (server start stays fast), and collects streamed chunks into a whole utterance.
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../core/logger.ts';
+import { concat, EngineProcess } from './engine-process.ts';
+import { EspeakEngine } from './espeak-engine.ts';
+import { OpenAiEngine } from './openai-engine.ts';
+import { EnginePool } from './pool.ts';
+import type { SpeechChunk, SpeechEngine, Synthesis, SynthesisRequest } from './types.ts';
+import { SpeechError } from './types.ts';
+
+export { EnginePool } from './pool.ts';
+export * from './types.ts';
+
+export interface OpenAiSpeechConfig {
+  url: string;
+  apiKey?: string;
+  model: string;
+  voices: Record<string, string>;
+}
+
+export interface SpeechServiceOptions {
+  engines?: { openai?: OpenAiSpeechConfig };
+  /** eSpeak processes; default os.availableParallelism(). */
+  poolSize?: number;
+  /** Config `allowPrivateFetch`, for HTTP engines on loopback or the LAN. */
+  allowPrivateFetch?: boolean;
+  logger?: Logger;
+}
+
+export interface SpeechService {
+  synthesize(req: SynthesisRequest): AsyncIterable<SpeechChunk>;
+  synthesizeAll(req: SynthesisRequest): Promise<Synthesis>;
+  /** Ids of the engines this service can use ('espeak' always). */
+  engines(): string[];
+  /** The eSpeak pool, once started (tests, metrics). */
+  espeakPool(): EnginePool | undefined;
+  close(): Promise<void>;
+}
+
+const WORKER = fileURLToPath(new URL('./espeak/worker.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** How to start one eSpeak engine process: this Node, with tsx, running espeak/worker.ts. */
+export function espeakCommand(): { command: string; args: string[]; cwd: string } {
+  return {
+    command: process.execPath,
+    args: ['--import', import.meta.resolve('tsx'), WORKER],
+    cwd: REPO_ROOT,
+  };
+}
+
+export function createSpeechService(opts: SpeechServiceOptions = {}): SpeechService {
+  const size = opts.poolSize ?? Math.max(1, os.availableParallelism());
+  let pool: EnginePool | undefined;
+  const logger = opts.logger?.child({ component: 'speech' });
+  const getPool = () => {
+    pool ??= new EnginePool({ size, spawn: () => new EngineProcess({ ...espeakCommand(), logger }) });
+    return pool;
+  };
+  const engines = new Map<string, SpeechEngine>([['espeak', new EspeakEngine(getPool)]]);
+  const openai = opts.engines?.openai;
+  if (openai)
+    engines.set('openai', new OpenAiEngine({ ...openai, allowPrivate: opts.allowPrivateFetch ?? false }));
+
+  const engineFor = (req: SynthesisRequest) => {
+    const e = engines.get(req.voice.engine);
+    if (!e)
+      throw new SpeechError('ENGINE_UNAVAILABLE', `no speech engine "${req.voice.engine}" is configured`);
+    return e;
+  };
+
+  return {
+    synthesize: (req) => engineFor(req).synthesize(req),
+    async synthesizeAll(req) {
+      const engine = engineFor(req);
+      return collect(engine.synthesize(req), engine.exactTimings);
+    },
+    engines: () => [...engines.keys()],
+    espeakPool: () => pool,
+    async close() {
+      await Promise.all([...engines.values()].map((e) => e.close()));
+      await pool?.close();
+    },
+  };
+}
+
+/** Joins streamed chunks into one utterance (chunks share one sample rate per utterance). */
+export async function collect(chunks: AsyncIterable<SpeechChunk>, exactTimings: boolean): Promise<Synthesis> {
+  const parts: Int16Array[] = [];
+  const out: Omit<Synthesis, 'samples' | 'durationMs'> = {
+    sampleRate: 0,
+    words: [],
+    phonemes: [],
+    exactTimings,
+  };
+  for await (const c of chunks) {
+    out.sampleRate ||= c.sampleRate;
+    parts.push(c.samples);
+    out.words.push(...c.words);
+    out.phonemes.push(...c.phonemes);
+  }
+  const samples = parts.length === 0 ? new Int16Array(0) : concat(parts);
+  const sampleRate = out.sampleRate || 22_050;
+  return { ...out, sampleRate, samples, durationMs: (samples.length / sampleRate) * 1000 };
+}

@@ -1,0 +1,85 @@
+// How TTS jobs fail: a voice asset that is not ACTIVED is 400 MSS.20050042 at CreateAsyncTtsJob;
+// a synthesis that fails while the job runs ends FAILED with code + message on
+// ShowAsyncTtsJob — or, with silence_flag, SUCCEED with silence_time_ms of silent audio.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { SYSTEM_PROJECT_ID } from '../../src/core/db/schema.ts';
+import { newId } from '../../src/core/util/ids.ts';
+import { describeEachDb } from '../helpers/db.ts';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
+import { download, waitForAsyncJob, wavRms } from '../helpers/tts.ts';
+
+await describeEachDb('TTS job failures (CreateAsyncTtsJob, ShowAsyncTtsJob)', (leg) => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform(leg);
+  });
+  after(async () => {
+    await p?.close();
+  });
+
+  /** A system VOICE_MODEL asset mapped to `engine`, in `state`. */
+  const voice = async (state: string, engine: string): Promise<string> => {
+    const id = newId();
+    const now = new Date();
+    await p.deps.database.db
+      .insertInto('assets')
+      .values({
+        project_id: SYSTEM_PROJECT_ID,
+        asset_id: id,
+        asset_name: `test voice ${id}`,
+        asset_type: 'VOICE_MODEL',
+        asset_state: state,
+        state_before_delete: null,
+        deleted_at: null,
+        fail_type: null,
+        reason: null,
+        block_reason_code: null,
+        app_user_id: null,
+        produce_id: null,
+        system_properties: '[]',
+        asset_extra_meta: JSON.stringify({ doppel_voice: { engine, language: 'en', params: {} } }),
+        shared_config: null,
+        review_config: null,
+        auto_operation_config: null,
+        asset_order: null,
+        create_time: now,
+        update_time: now,
+      })
+      .execute();
+    return id;
+  };
+  const create = (body: Record<string, unknown>) =>
+    p.call('POST', '/v1/{project_id}/ttsc/async-jobs', { body });
+
+  it('CreateAsyncTtsJob with an UNACTIVED voice is 400 MSS.20050042', async () => {
+    const id = await voice('UNACTIVED', 'espeak');
+    const r = await create({ text: 'Hello.', voice_asset_id: id });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error_code, 'MSS.20050042');
+  });
+
+  it('a synthesis failing at run time ends FAILED with code and message (ShowAsyncTtsJob)', async () => {
+    const id = await voice('ACTIVED', 'no-such-engine');
+    const c = await create({ text: 'Hello.', voice_asset_id: id });
+    assert.equal(c.status, 200);
+    const job = await waitForAsyncJob(p, c.body.job_id);
+    assert.equal(job.state, 'FAILED');
+    assert.match(job.code, /^MSS\.\d{8}$/);
+    assert.match(job.message, /no-such-engine/);
+    assert.equal(job.audio_file_url, undefined);
+  });
+
+  it('silence_flag: the failed synthesis becomes silence_time_ms of silent audio', async () => {
+    const id = await voice('ACTIVED', 'no-such-engine');
+    const c = await create({ text: 'Hello.', voice_asset_id: id, silence_flag: true, silence_time_ms: 1500 });
+    const job = await waitForAsyncJob(p, c.body.job_id);
+    assert.equal(job.state, 'SUCCEED', JSON.stringify(job));
+    assert.ok(job.code, 'the cause is still reported');
+    const wav = await download(p, job.audio_file_url);
+    const { rms, sampleRate } = wavRms(wav);
+    assert.equal(rms, 0);
+    const seconds = (wav.length - 44) / 2 / sampleRate;
+    assert.ok(Math.abs(seconds - 1.5) < 0.05, `${seconds}s`);
+  });
+});
