@@ -8,8 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { SYSTEM_PROJECT_ID } from '../../src/core/db/schema.ts';
-import { SYSTEM_ASSETS, SYSTEM_VOICES } from '../../src/modules/assets/system-catalog.ts';
-import { SYSTEM_ASSETS_DIR, seedSystemAssets } from '../../src/modules/assets/system-seed.ts';
+import { SYSTEM_ASSETS, SYSTEM_AVATARS, SYSTEM_VOICES } from '../../src/modules/assets/system-catalog.ts';
+import {
+  SYSTEM_ASSETS_DIR,
+  SYSTEM_AVATARS_DIR,
+  seedSystemAssets,
+} from '../../src/modules/assets/system-seed.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 
@@ -43,7 +47,7 @@ await describeEachDb('System assets (seeded at start)', (leg) => {
       .selectFrom('assets')
       .selectAll()
       .where('project_id', '=', SYSTEM_PROJECT_ID)
-      .where('asset_type', '!=', 'VOICE_MODEL')
+      .where('asset_type', 'not in', ['VOICE_MODEL', 'HUMAN_MODEL_2D'])
       .execute();
     assert.equal(rows.length, SYSTEM_ASSETS.length);
     for (const entry of SYSTEM_ASSETS) {
@@ -67,6 +71,41 @@ await describeEachDb('System assets (seeded at start)', (leg) => {
       const head = await p.deps.objects.head(files[0].object_key);
       assert.equal(head?.md5, entry.file.md5);
       assert.equal(head?.contentType, entry.file.contentType);
+    }
+  });
+
+  it('seeds the 2D avatars: HUMAN_MODEL_2D with the zipped package as MAIN and its preview as COVER', async () => {
+    assert.ok(SYSTEM_AVATARS.length >= 3);
+    for (const a of SYSTEM_AVATARS) {
+      assert.match(a.assetId, /^[0-9a-f]{32}$/);
+      const row = await p.deps.database.db
+        .selectFrom('assets')
+        .selectAll()
+        .where('project_id', '=', SYSTEM_PROJECT_ID)
+        .where('asset_id', '=', a.assetId)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.asset_type, 'HUMAN_MODEL_2D');
+      assert.equal(row.asset_state, 'ACTIVED');
+      assert.deepEqual(row.asset_extra_meta, { human_model_2d_meta: a.meta });
+      const files = await p.deps.database.db
+        .selectFrom('asset_files')
+        .selectAll()
+        .where('project_id', '=', SYSTEM_PROJECT_ID)
+        .where('asset_id', '=', a.assetId)
+        .orderBy('asset_file_category')
+        .execute();
+      assert.deepEqual(
+        files.map((f) => [f.asset_file_category, f.file_md5]),
+        [
+          ['COVER', a.cover.md5],
+          ['MAIN', a.main.md5],
+        ],
+      );
+      for (const f of [a.main, a.cover]) {
+        const bytes = fs.readFileSync(path.join(SYSTEM_AVATARS_DIR, f.path));
+        assert.equal(bytes.length, f.size, f.path);
+        assert.equal(md5(bytes), f.md5, f.path);
+      }
     }
   });
 
@@ -141,7 +180,7 @@ await describeEachDb('System assets (seeded at start)', (leg) => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('project_id', '=', SYSTEM_PROJECT_ID)
       .executeTakeFirstOrThrow();
-    assert.equal(Number(n.n), SYSTEM_ASSETS.length + SYSTEM_VOICES.length);
+    assert.equal(Number(n.n), SYSTEM_ASSETS.length + SYSTEM_VOICES.length + SYSTEM_AVATARS.length);
   });
 
   it('a file that does not match its catalog entry is not seeded (and says so)', async () => {

@@ -2,10 +2,12 @@
 // them. Each entry is seeded at start (system-seed.ts) from a file in assets/system/, made by
 // scripts/make-system-assets.ts, which also printed the sizes, MD5s and probed meta below.
 // To add one: put the file in assets/system/, add an entry with new fixed ids, restart.
-// Voices (VOICE_MODEL, no file) have their own catalog: system-voices.ts.
+// Voices (VOICE_MODEL, no file) have their own catalog: system-voices.ts; so do the 2D avatars
+// (HUMAN_MODEL_2D, a zipped package and a cover): system-avatars.ts.
 import type { AssetExtraMeta } from '../../contract/generated/types.ts';
 import type { SystemPropertyRow } from '../../core/db/schema.ts';
 
+export { SYSTEM_AVATARS, type SystemAvatarEntry } from './system-avatars.ts';
 export { SYSTEM_VOICES, type SystemVoiceEntry } from './system-voices.ts';
 
 export interface SystemAssetEntry {

@@ -9,14 +9,22 @@ import { SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
 import type { ModuleDeps } from '../index.ts';
 import { objectKeyFor } from './files.rules.ts';
 import { SystemAssetsRepo } from './system.repo.ts';
+import { SYSTEM_AVATARS, type SystemAvatarEntry, type SystemAvatarFile } from './system-avatars.ts';
 import { SYSTEM_ASSETS, type SystemAssetEntry } from './system-catalog.ts';
 import { SYSTEM_VOICES, type SystemVoiceEntry } from './system-voices.ts';
 
 export const SYSTEM_ASSETS_DIR = fileURLToPath(new URL('../../../assets/system/', import.meta.url));
+export const SYSTEM_AVATARS_DIR = fileURLToPath(new URL('../../../assets/avatars/', import.meta.url));
 
 export async function seedSystemAssets(
   deps: Pick<ModuleDeps, 'db' | 'objects' | 'clock' | 'logger'>,
-  opts: { dir?: string; catalog?: readonly SystemAssetEntry[]; voices?: readonly SystemVoiceEntry[] } = {},
+  opts: {
+    dir?: string;
+    catalog?: readonly SystemAssetEntry[];
+    voices?: readonly SystemVoiceEntry[];
+    avatarsDir?: string;
+    avatars?: readonly SystemAvatarEntry[];
+  } = {},
 ): Promise<{ written: string[] }> {
   const dir = opts.dir ?? SYSTEM_ASSETS_DIR;
   const written: string[] = [];
@@ -90,6 +98,72 @@ export async function seedSystemAssets(
       deps.clock.now(),
     );
     if (changed) written.push(v.assetId);
+  }
+  // Avatars: the zipped package is the MAIN file, its preview the COVER.
+  for (const a of opts.avatars ?? SYSTEM_AVATARS) {
+    const dir = opts.avatarsDir ?? SYSTEM_AVATARS_DIR;
+    const loaded: Array<{ file: SystemAvatarFile; bytes: Buffer }> = [];
+    for (const file of [a.main, a.cover]) {
+      const bytes = await fs.promises.readFile(path.join(dir, file.path)).catch(() => null);
+      if (
+        !bytes ||
+        createHash('md5').update(bytes).digest('base64') !== file.md5 ||
+        bytes.length !== file.size
+      ) {
+        deps.logger.warn(
+          { asset: a.name, file: file.path },
+          'system avatar file missing or differs from the catalog (re-run scripts/make-avatars.ts); not seeded',
+        );
+        break;
+      }
+      loaded.push({ file, bytes });
+    }
+    if (loaded.length !== 2) continue;
+    let changed = false;
+    const keys: string[] = [];
+    for (const { file, bytes } of loaded) {
+      const key = objectKeyFor(SYSTEM_PROJECT_ID, a.assetId, file.fileId, file.name);
+      keys.push(key);
+      const head = await deps.objects.head(key);
+      if (!head || head.md5 !== file.md5 || head.size !== bytes.length) {
+        await deps.objects.put(key, bytes, { contentType: file.contentType, md5: file.md5 });
+        changed = true;
+      }
+    }
+    const now = deps.clock.now();
+    await deps.db.transaction().execute(async (trx) => {
+      const repo = new SystemAssetsRepo(trx);
+      changed =
+        (await repo.upsertAsset(
+          {
+            assetId: a.assetId,
+            name: a.name,
+            description: a.description,
+            type: 'HUMAN_MODEL_2D',
+            tags: a.tags,
+            systemProperties: a.systemProperties,
+            extraMeta: { human_model_2d_meta: a.meta },
+          },
+          now,
+        )) || changed;
+      for (const [i, { file }] of loaded.entries()) {
+        changed =
+          (await repo.upsertFile(
+            {
+              assetId: a.assetId,
+              fileId: file.fileId,
+              fileName: file.name,
+              fileType: file.fileType,
+              md5: file.md5,
+              size: file.size,
+              objectKey: keys[i],
+              category: i === 0 ? 'MAIN' : 'COVER',
+            },
+            now,
+          )) || changed;
+      }
+    });
+    if (changed) written.push(a.assetId);
   }
   if (written.length > 0) deps.logger.info({ assets: written.length }, 'system assets seeded');
   return { written };

@@ -22,6 +22,8 @@ export interface SystemFileRow {
   md5: string;
   size: number;
   objectKey: string;
+  /** MAIN unless told (a system avatar's preview is its COVER). */
+  category?: 'MAIN' | 'COVER';
 }
 
 export class SystemAssetsRepo {
@@ -91,7 +93,7 @@ export class SystemAssetsRepo {
         file_md5: f.md5,
         file_size: f.size,
         file_type: f.fileType,
-        asset_file_category: 'MAIN',
+        asset_file_category: f.category ?? 'MAIN',
         state: 'CREATED',
         reason: null,
         block_reason_code: null,
