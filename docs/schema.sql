@@ -214,6 +214,26 @@ CREATE TABLE users (
   CONSTRAINT users_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE video_scripts (
+  project_id text NOT NULL,
+  script_id text NOT NULL,
+  script_name text NOT NULL,
+  script_description text NOT NULL DEFAULT ''::text,
+  script_catalog text NOT NULL DEFAULT 'VIDEO_DRAFT'::text,
+  view_mode text NOT NULL DEFAULT 'LANDSCAPE'::text,
+  model_asset_id text,
+  body jsonb NOT NULL,
+  script_cover_url text,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT video_scripts_pkey PRIMARY KEY (project_id, script_id),
+  CONSTRAINT video_scripts_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT video_scripts_script_catalog_check CHECK ((script_catalog = ANY (ARRAY['VIDEO_DRAFT'::text, 'SYSTEM_VIDEO_TEMPLET'::text]))),
+  CONSTRAINT video_scripts_view_mode_check CHECK ((view_mode = ANY (ARRAY['LANDSCAPE'::text, 'VERTICAL'::text])))
+);
+CREATE INDEX video_scripts_list_idx ON public.video_scripts USING btree (project_id, create_time DESC, script_id DESC);
+
 CREATE OR REPLACE FUNCTION public.asset_counts_apply()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -14,6 +14,7 @@ import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { type AssetsMedia, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createTtsModule } from './tts/index.ts';
+import { createVideoScriptsModule } from './video-scripts/index.ts';
 
 /** What modules may use; built once by the composition root (src/deps.ts). */
 export interface ModuleDeps {
@@ -58,6 +59,7 @@ export function createModules(deps: ModuleDeps): Modules {
   const parts: Array<Module & { schedules?: Modules['schedules'] }> = [
     createAssetsModule(deps),
     createTtsModule(deps),
+    createVideoScriptsModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -129,4 +131,11 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListTtscVocabularyConfigs',
   'DeleteTtscVocabularyConfigs',
   'SaveTtscVocabularyConfigs',
+  // Video Script Management
+  'CreateVideoScripts',
+  'ListVideoScripts',
+  'ShowVideoScript',
+  'UpdateVideoScript',
+  'DeleteVideoScript',
+  'CopyVideoScripts',
 ];

@@ -123,6 +123,7 @@ export interface DB {
   asset_files: AssetFilesTable;
   tts_jobs: TtsJobsTable;
   tts_vocabulary_configs: TtsVocabularyConfigsTable;
+  video_scripts: VideoScriptsTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -151,6 +152,22 @@ export interface TtsVocabularyConfigsTable {
   key: string;
   value: string;
   group_id: Generated<string>;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Video scripts (migration 0005): list columns plus the script document in `body`. */
+export interface VideoScriptsTable {
+  project_id: string;
+  script_id: string;
+  script_name: string;
+  script_description: Generated<string>;
+  script_catalog: Generated<'VIDEO_DRAFT' | 'SYSTEM_VIDEO_TEMPLET'>;
+  view_mode: Generated<'LANDSCAPE' | 'VERTICAL'>;
+  model_asset_id: string | null;
+  body: Json<Record<string, unknown>>;
+  script_cover_url: string | null;
+  app_user_id: string | null;
   create_time: Date;
   update_time: Date;
 }
