@@ -32,12 +32,36 @@ function chunk(type: string, data: Buffer): Buffer {
 /** Encodes a width×height RGB image given per pixel; rows pick the filter that compresses best. */
 export function encodePng(width: number, height: number, pixel: (x: number, y: number) => Rgb): Buffer {
   const stride = width * 3;
+  const cur = Buffer.alloc(stride);
+  return encodeRows(width, height, 3, 9, (y) => {
+    for (let x = 0; x < width; x++) cur.set(pixel(x, y), x * 3);
+    return cur;
+  });
+}
+
+/**
+ * Encodes 8-bit RGBA pixels (row-major, straight alpha, width×height×4 bytes). `level` is the
+ * zlib level: the renderer's frames are read once and thrown away, so it trades size for speed.
+ */
+export function encodePngRgba(width: number, height: number, rgba: Uint8Array, level = 6): Buffer {
+  const stride = width * 4;
+  if (rgba.length !== stride * height) throw new RangeError(`expected ${stride * height} RGBA bytes`);
+  return encodeRows(width, height, 4, level, (y) => rgba.subarray(y * stride, (y + 1) * stride));
+}
+
+function encodeRows(
+  width: number,
+  height: number,
+  bpp: 3 | 4,
+  level: number,
+  rowAt: (y: number) => Uint8Array,
+): Buffer {
+  const stride = width * bpp;
   const raw = Buffer.alloc((stride + 1) * height);
   let prev = Buffer.alloc(stride);
-  const cur = Buffer.alloc(stride);
   const candidates = Array.from({ length: 5 }, () => Buffer.alloc(stride));
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) cur.set(pixel(x, y), x * 3);
+    const cur = rowAt(y);
     // Filters 0..4 (None, Sub, Up, Average, Paeth); keep the smallest sum of |signed byte|.
     let best = 0;
     let bestScore = Number.POSITIVE_INFINITY;
@@ -45,9 +69,9 @@ export function encodePng(width: number, height: number, pixel: (x: number, y: n
       const out = candidates[f];
       let score = 0;
       for (let i = 0; i < stride; i++) {
-        const a = i >= 3 ? cur[i - 3] : 0;
+        const a = i >= bpp ? cur[i - bpp] : 0;
         const b = prev[i];
-        const c = i >= 3 ? prev[i - 3] : 0;
+        const c = i >= bpp ? prev[i - bpp] : 0;
         const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : paeth(a, b, c);
         const v = (cur[i] - pred) & 0xff;
         out[i] = v;
@@ -65,16 +89,16 @@ export function encodePng(width: number, height: number, pixel: (x: number, y: n
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
+  ihdr.set([8, bpp === 4 ? 6 : 2, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IDAT', deflateSync(raw, { level })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
-function paeth(a: number, b: number, c: number): number {
+export function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const pa = Math.abs(p - a);
   const pb = Math.abs(p - b);

@@ -37,6 +37,7 @@ export type {
 export { encodeMp3, type Mp3Options, mp3Args } from './mp3.ts';
 export { channelsOf, parseFfmpegInfo, splitTopLevel } from './parse-ffmpeg.ts';
 export { parseFfprobe, parseRational } from './parse-ffprobe.ts';
+export { decodePng, type PngHeader, type RgbaImage, readPngHeader, unsupportedPng } from './png-decode.ts';
 export { type ProbeOptions, probeMedia } from './probe.ts';
 export { BoundedBuffer, type RunOptions, type RunResult, runTool, runToolBinary } from './run.ts';
 export { mislabelReason, SNIFF_BYTES, type SniffedFormat, sniffFormat } from './sniff.ts';

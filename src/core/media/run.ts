@@ -16,6 +16,8 @@ export interface RunOptions {
   maxStdoutBytes?: number;
   /** Bytes written to the tool's stdin (then closed), e.g. audio for `-i pipe:0`. */
   input?: Buffer;
+  /** Sees stdout as it arrives (e.g. `-progress pipe:1`), besides the collected copy. */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -82,6 +84,7 @@ export function runToolBinary(
     signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout?.on('data', (chunk: Buffer) => {
+      opts.onStdout?.(chunk);
       if (!stdout.push(chunk)) kill(new MediaError('FAILED', `${name} printed more output than expected`));
     });
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));

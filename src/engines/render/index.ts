@@ -1,0 +1,11 @@
+// engines/render: the weight-free 2D renderer. Pure planners (viseme track, blinks, frame plan,
+// ASS subtitles, ffmpeg argv) plus the two files that do I/O (precompose, render).
+export * from './avatar-package.ts';
+export * from './blink.ts';
+export * from './compose-args.ts';
+export * from './fonts.ts';
+export * from './frame-plan.ts';
+export * from './precompose.ts';
+export * from './render.ts';
+export * from './subtitles-ass.ts';
+export * from './viseme-track.ts';

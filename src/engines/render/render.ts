@@ -1,0 +1,206 @@
+// The one place the renderer touches processes and disks: speech + avatar → a video file.
+// Plans purely (viseme-track, blink, frame-plan, subtitles-ass, compose-args), composes each
+// distinct frame once (precompose), then runs ffmpeg once with `-progress` for progress. The
+// work directory is always removed; an abort kills ffmpeg and rejects with MediaError ABORTED.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { encodeWavPcm16 } from '../../core/media/encode.ts';
+import { MediaError, summarizeStderr } from '../../core/media/errors.ts';
+import { runTool } from '../../core/media/run.ts';
+import type { MediaTools } from '../../core/media/tools.ts';
+import type { Cue } from '../speech/srt.ts';
+import type { PhonemeTiming, Synthesis } from '../speech/types.ts';
+import { type AvatarPackage, mouthShapeFor } from './avatar-package.ts';
+import { blinkTrack } from './blink.ts';
+import { type Background, composeArgs, type OutputFormat, parseProgressTime } from './compose-args.ts';
+import { findSubtitleFont } from './fonts.ts';
+import { concatList, type FramePlan, framePlan } from './frame-plan.ts';
+import { precomposeFrames } from './precompose.ts';
+import { buildAss, DEFAULT_SUBTITLE_STYLE, type SubtitleStyle } from './subtitles-ass.ts';
+import { FPS, frameCount, mouthTrackFromPhonemes } from './viseme-track.ts';
+
+export type RenderSpeech =
+  | { synthesis: Synthesis }
+  /** An audio file the lips follow, with phoneme timings derived from it. */
+  | { audioPath: string; durationMs: number; phonemes: PhonemeTiming[] };
+
+export interface RenderOptions {
+  avatar: AvatarPackage;
+  speech: RenderSpeech;
+  width: number;
+  height: number;
+  background: Background;
+  /** Avatar canvas placement in the output; default: scaled to the output height, centred at the bottom. */
+  placement?: { x: number; y: number; scale: number };
+  music?: { path: string; volumeDb?: number };
+  /** Burned subtitles; style fields left out take DEFAULT_SUBTITLE_STYLE and the found font. */
+  subtitles?: { cues: Cue[]; style?: Partial<SubtitleStyle> };
+  format?: OutputFormat;
+  outputPath: string;
+  /** Parent of the temporary work directory (default: the OS temp dir). */
+  workDir?: string;
+  /** Seeds the blink schedule (a job id hash, say), so re-renders are identical. */
+  seed?: number;
+  signal?: AbortSignal;
+  /** 0–1, at most every half second. */
+  onProgress?: (fraction: number) => void;
+  /** Things the caller may want to log: a degraded feature, the font used. */
+  onNotice?: (message: string) => void;
+}
+
+export interface RenderResult {
+  path: string;
+  durationMs: number;
+  frames: number;
+  /** Distinct precomposed frames. */
+  distinctFrames: number;
+  subtitlesBurned: boolean;
+}
+
+/** Default placement: the avatar fills the output height, centred horizontally. */
+export function defaultPlacement(
+  canvas: { width: number; height: number },
+  out: { width: number; height: number },
+): { x: number; y: number; scale: number } {
+  const scale = Math.min(out.height / canvas.height, out.width / canvas.width);
+  return {
+    scale,
+    x: Math.round((out.width - canvas.width * scale) / 2),
+    y: Math.round(out.height - canvas.height * scale),
+  };
+}
+
+/** The frame plan for a render: mouth from phonemes, blinks from the seed. Pure. */
+export function planFrames(
+  avatar: AvatarPackage,
+  phonemes: PhonemeTiming[],
+  durationMs: number,
+  seed = 1,
+): FramePlan {
+  const total = frameCount(durationMs);
+  return framePlan(mouthTrackFromPhonemes(phonemes, durationMs), blinkTrack(total, { seed }), total, {
+    resolveMouth: (v) => mouthShapeFor(avatar, v),
+  });
+}
+
+const filterCache = new Map<string, Promise<Set<string>>>();
+
+/** The filter names an ffmpeg binary has (`-filters`), asked once per binary. */
+export function ffmpegFilters(ffmpegPath: string): Promise<Set<string>> {
+  let p = filterCache.get(ffmpegPath);
+  if (!p) {
+    p = runTool(ffmpegPath, ['-hide_banner', '-filters'], { timeoutMs: 15_000 }).then(
+      (r) => new Set([...r.stdout.matchAll(/^ [.A-Z|]{2,3} (\S+)/gm)].map((m) => m[1])),
+    );
+    filterCache.set(ffmpegPath, p);
+  }
+  return p;
+}
+
+export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promise<RenderResult> {
+  const { signal } = opts;
+  if (signal?.aborted) throw new MediaError('ABORTED', 'render was cancelled', { cause: signal.reason });
+  const work = await fs.mkdtemp(path.join(opts.workDir ?? os.tmpdir(), 'doppel-render-'));
+  try {
+    // Speech: the audio file and the timings that drive the lips.
+    let audioPath: string;
+    let durationMs: number;
+    let phonemes: PhonemeTiming[];
+    if ('synthesis' in opts.speech) {
+      const s = opts.speech.synthesis;
+      audioPath = path.join(work, 'speech.wav');
+      await fs.writeFile(audioPath, encodeWavPcm16(s.samples, s.sampleRate));
+      durationMs = s.durationMs;
+      phonemes = s.phonemes;
+    } else {
+      ({ audioPath, durationMs, phonemes } = opts.speech);
+    }
+
+    const plan = planFrames(opts.avatar, phonemes, durationMs, opts.seed);
+    const files = await precomposeFrames(opts.avatar, plan.keys, work, signal);
+    const concatFile = path.join(work, 'frames.ffconcat');
+    await fs.writeFile(
+      concatFile,
+      concatList(plan, (k) => files.get(k) as string),
+    );
+
+    let subtitles: { assFile: string; fontsDir?: string } | undefined;
+    if (opts.subtitles?.cues.length) {
+      if (!(await ffmpegFilters(tools.ffmpeg.path)).has('ass')) {
+        opts.onNotice?.('this ffmpeg has no `ass` filter (libass): subtitles are not burned in');
+      } else {
+        const font = findSubtitleFont();
+        const hasHan = opts.subtitles.cues.some((c) => c.lines.some((l) => /\p{Script=Han}/u.test(l)));
+        if (hasHan && !font?.cjk)
+          opts.onNotice?.(
+            'no CJK font found (install fonts-noto-cjk or fonts-wqy-microhei): Chinese subtitles may show boxes',
+          );
+        const style: SubtitleStyle = {
+          ...DEFAULT_SUBTITLE_STYLE,
+          fontName: font?.family ?? 'sans-serif',
+          ...opts.subtitles.style,
+        };
+        const assFile = path.join(work, 'subtitles.ass');
+        await fs.writeFile(assFile, buildAss(opts.subtitles.cues, style, opts));
+        subtitles = font ? { assFile, fontsDir: font.dir } : { assFile };
+      }
+    }
+
+    const place = opts.placement ?? defaultPlacement(opts.avatar.canvas, opts);
+    const durationSec = plan.totalFrames / FPS;
+    const args = composeArgs({
+      width: opts.width,
+      height: opts.height,
+      fps: FPS,
+      durationSec,
+      background: opts.background,
+      avatar: {
+        concatFile,
+        ...place,
+        canvasWidth: opts.avatar.canvas.width,
+        canvasHeight: opts.avatar.canvas.height,
+        idle: opts.avatar.idle,
+      },
+      speech: audioPath,
+      ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
+      ...(subtitles ? { subtitles } : {}),
+      output: { path: opts.outputPath, format: opts.format ?? 'mp4' },
+    });
+
+    let lastReport = 0;
+    const r = await runTool(tools.ffmpeg.path, args, {
+      ...(signal ? { signal } : {}),
+      // Generous: a slow machine at 0.5× realtime still finishes; a wedged ffmpeg does not hang a worker.
+      timeoutMs: Math.max(120_000, durationSec * 20_000),
+      maxStdoutBytes: 64 * 1024 * 1024,
+      onStdout: (chunk) => {
+        const t = parseProgressTime(chunk.toString('latin1'));
+        const now = Date.now();
+        if (t === undefined || !opts.onProgress || now - lastReport < 500) return;
+        lastReport = now;
+        opts.onProgress(Math.min(1, Math.max(0, t / durationSec)));
+      },
+    });
+    if (r.code !== 0) {
+      throw new MediaError('FAILED', `ffmpeg could not render the video (exit ${r.code})`, {
+        detail: summarizeStderr(r.stderr),
+      });
+    }
+    opts.onProgress?.(1);
+    return {
+      path: opts.outputPath,
+      durationMs: Math.round(durationSec * 1000),
+      frames: plan.totalFrames,
+      distinctFrames: plan.keys.length,
+      subtitlesBurned: !!subtitles,
+    };
+  } catch (e) {
+    // An abort during precomposition surfaces as a DOMException; callers get one error kind.
+    if (signal?.aborted && !(e instanceof MediaError))
+      throw new MediaError('ABORTED', 'render was cancelled', { cause: signal.reason });
+    throw e;
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,95 @@
+// Frame plan: mouth × eyes → runs of distinct keys, exact frame totals, concat list.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { concatList, framePlan } from '../../src/engines/render/frame-plan.ts';
+import { defaultPlacement } from '../../src/engines/render/render.ts';
+
+test('the two tracks are combined into runs of distinct keys covering exactly totalFrames', () => {
+  const plan = framePlan(
+    [
+      { shape: 'sil', frames: 10 },
+      { shape: 'aa', frames: 6 },
+      { shape: 'sil', frames: 4 },
+    ],
+    [
+      { eyes: 'open', frames: 12 },
+      { eyes: 'half', frames: 1 },
+      { eyes: 'closed', frames: 2 },
+      { eyes: 'half', frames: 1 },
+      { eyes: 'open', frames: 4 },
+    ],
+    20,
+  );
+  assert.deepEqual(
+    plan.runs.map((r) => [r.key, r.frames]),
+    [
+      ['sil|open', 10],
+      ['aa|open', 2],
+      ['aa|half', 1],
+      ['aa|closed', 2],
+      ['aa|half', 1],
+      ['sil|open', 4],
+    ],
+  );
+  assert.deepEqual(
+    plan.keys.map((k) => k.key),
+    ['sil|open', 'aa|open', 'aa|half', 'aa|closed'],
+  );
+  assert.equal(plan.totalFrames, 20);
+});
+
+test('short tracks are extended with their last state, long ones cut; fallbacks share keys', () => {
+  const plan = framePlan(
+    [
+      { shape: 'nn', frames: 3 },
+      { shape: 'ih', frames: 3 },
+    ],
+    [],
+    10,
+    {
+      resolveMouth: (v) => (v === 'nn' ? 'ih' : v),
+    },
+  );
+  assert.deepEqual(
+    plan.runs.map((r) => [r.key, r.frames]),
+    [['ih|open', 10]],
+  );
+  const cut = framePlan([{ shape: 'aa', frames: 50 }], [{ eyes: 'open', frames: 50 }], 7);
+  assert.deepEqual(
+    cut.runs.map((r) => r.frames),
+    [7],
+  );
+  assert.deepEqual(framePlan([], [], 0).runs, []);
+});
+
+test('the concat list gives each run frames/fps seconds and repeats the last file', () => {
+  const plan = framePlan(
+    [
+      { shape: 'sil', frames: 5 },
+      { shape: 'aa', frames: 3 },
+    ],
+    [],
+    8,
+  );
+  const files = new Map([
+    ['sil|open', 'f000.png'],
+    ['aa|open', "it's.png"],
+  ]);
+  assert.equal(
+    concatList(plan, (k) => files.get(k)!),
+    "ffconcat version 1.0\nfile 'f000.png'\nduration 0.200000\nfile 'it'\\''s.png'\nduration 0.120000\nfile 'it'\\''s.png'\n",
+  );
+});
+
+test('default placement fills the height (or width) and stands the avatar on the bottom edge', () => {
+  assert.deepEqual(defaultPlacement({ width: 400, height: 400 }, { width: 1280, height: 720 }), {
+    scale: 1.8,
+    x: 280,
+    y: 0,
+  });
+  assert.deepEqual(defaultPlacement({ width: 400, height: 400 }, { width: 720, height: 1280 }), {
+    scale: 1.8,
+    x: 0,
+    y: 560,
+  });
+});
