@@ -41,19 +41,31 @@ export async function insertFileRow(
   return { fileId, objectKey };
 }
 
-/** A live system asset (asset_source SYSTEM), as the seeding would make one. */
-export async function insertSystemAsset(
+/**
+ * Writes an asset row directly, for asset kinds a tenant cannot create through the API
+ * (system assets, HUMAN_MODEL_2D models, voices mapped to a test engine).
+ */
+export async function insertAsset(
   p: TestPlatform,
-  a: { name: string; type: string; state?: string; tags?: string[] },
+  a: {
+    name: string;
+    type: string;
+    /** Owner; the system project (asset_source SYSTEM) when absent. */
+    projectId?: string;
+    state?: string;
+    tags?: string[];
+    extraMeta?: Record<string, unknown>;
+  },
 ): Promise<string> {
   const id = newId();
   const now = new Date();
+  const system = a.projectId === undefined;
   await p.deps.database.db
     .insertInto('assets')
     .values({
-      project_id: SYSTEM_PROJECT_ID,
+      project_id: a.projectId ?? SYSTEM_PROJECT_ID,
       asset_id: id,
-      asset_source: 'SYSTEM',
+      asset_source: system ? 'SYSTEM' : 'CUSTOMIZATION',
       asset_name: a.name,
       asset_type: a.type,
       asset_state: a.state ?? 'ACTIVED',
@@ -66,7 +78,7 @@ export async function insertSystemAsset(
       produce_id: null,
       tags: a.tags ?? [],
       system_properties: '[]',
-      asset_extra_meta: '{}',
+      asset_extra_meta: JSON.stringify(a.extraMeta ?? {}),
       shared_config: null,
       review_config: null,
       auto_operation_config: null,
@@ -77,6 +89,12 @@ export async function insertSystemAsset(
     .execute();
   return id;
 }
+
+/** A live system asset (asset_source SYSTEM), as the seeding would make one. */
+export const insertSystemAsset = (
+  p: TestPlatform,
+  a: { name: string; type: string; state?: string; tags?: string[] },
+): Promise<string> => insertAsset(p, a);
 
 /** Polls `probe` until it returns a value, failing after `ms`. */
 export async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {

@@ -3,8 +3,8 @@
 // ShowAsyncTtsJob — or, with silence_flag, SUCCEED with silence_time_ms of silent audio.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { SYSTEM_PROJECT_ID } from '../../src/core/db/schema.ts';
 import { newId } from '../../src/core/util/ids.ts';
+import { insertAsset } from '../helpers/assets.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { download, waitForAsyncJob, wavRms } from '../helpers/tts.ts';
@@ -19,36 +19,13 @@ await describeEachDb('TTS job failures (CreateAsyncTtsJob, ShowAsyncTtsJob)', (l
   });
 
   /** A system VOICE_MODEL asset mapped to `engine`, in `state`. */
-  const voice = async (state: string, engine: string): Promise<string> => {
-    const id = newId();
-    const now = new Date();
-    await p.deps.database.db
-      .insertInto('assets')
-      .values({
-        project_id: SYSTEM_PROJECT_ID,
-        asset_id: id,
-        asset_name: `test voice ${id}`,
-        asset_type: 'VOICE_MODEL',
-        asset_state: state,
-        state_before_delete: null,
-        deleted_at: null,
-        fail_type: null,
-        reason: null,
-        block_reason_code: null,
-        app_user_id: null,
-        produce_id: null,
-        system_properties: '[]',
-        asset_extra_meta: JSON.stringify({ doppel_voice: { engine, language: 'en', params: {} } }),
-        shared_config: null,
-        review_config: null,
-        auto_operation_config: null,
-        asset_order: null,
-        create_time: now,
-        update_time: now,
-      })
-      .execute();
-    return id;
-  };
+  const voice = (state: string, engine: string): Promise<string> =>
+    insertAsset(p, {
+      name: `test voice ${newId()}`,
+      type: 'VOICE_MODEL',
+      state,
+      extraMeta: { doppel_voice: { engine, language: 'en', params: {} } },
+    });
   const create = (body: Record<string, unknown>) =>
     p.call('POST', '/v1/{project_id}/ttsc/async-jobs', { body });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { newId } from '../../src/core/util/ids.ts';
-import { insertSystemAsset } from '../helpers/assets.ts';
+import { insertAsset, insertSystemAsset } from '../helpers/assets.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { EN_VOICE, ZH_VOICE } from '../helpers/tts.ts';
@@ -22,33 +22,11 @@ await describeEachDb(
     before(async () => {
       p = await startTestPlatform(leg);
       // A tenant-owned avatar model: normal users cannot upload HUMAN_MODEL_2D, so the row is written directly.
-      model = newId();
-      const now = new Date();
-      await p.deps.database.db
-        .insertInto('assets')
-        .values({
-          project_id: p.tenant.projectId,
-          asset_id: model,
-          asset_name: 'test avatar',
-          asset_type: 'HUMAN_MODEL_2D',
-          asset_state: 'ACTIVED',
-          state_before_delete: null,
-          deleted_at: null,
-          fail_type: null,
-          reason: null,
-          block_reason_code: null,
-          app_user_id: null,
-          produce_id: null,
-          system_properties: '[]',
-          asset_extra_meta: '{}',
-          shared_config: null,
-          review_config: null,
-          auto_operation_config: null,
-          asset_order: null,
-          create_time: now,
-          update_time: now,
-        })
-        .execute();
+      model = await insertAsset(p, {
+        name: 'test avatar',
+        type: 'HUMAN_MODEL_2D',
+        projectId: p.tenant.projectId,
+      });
       image = await insertSystemAsset(p, { name: `studio ${newId()}`, type: 'IMAGE' });
       music = await insertSystemAsset(p, { name: `calm ${newId()}`, type: 'MUSIC' });
     });
