@@ -8,7 +8,6 @@
 // Then it probes every file and prints the catalog's `size`, `md5` and `extraMeta` values.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng, encodeWav, type Rgb } from '../src/core/media/encode.ts';
@@ -185,16 +184,11 @@ async function main(): Promise<void> {
     'music-morning-chords.wav': () => music(),
   };
   for (const [name, make] of Object.entries(files)) fs.writeFileSync(path.join(OUT, name), make());
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-system-'));
-  try {
-    await sampleVideo(
-      tools.ffmpeg.path,
-      path.join(OUT, 'music-morning-chords.wav'),
-      path.join(OUT, 'sample-gradient.mp4'),
-    );
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  await sampleVideo(
+    tools.ffmpeg.path,
+    path.join(OUT, 'music-morning-chords.wav'),
+    path.join(OUT, 'sample-gradient.mp4'),
+  );
 
   const types = {
     'background-dusk.png': 'IMAGE',

@@ -11,7 +11,6 @@ import { type Database, openDatabase } from './core/db/index.ts';
 import { migrate } from './core/db/migrate.ts';
 import { JobQueue } from './core/jobs/index.ts';
 import type { Logger } from './core/logger.ts';
-import { type MediaTools, resolveMediaTools } from './core/media/index.ts';
 import { createObjectStore } from './core/object-store/index.ts';
 import type { ObjectStore } from './core/object-store/types.ts';
 import { createThrottle, type Throttle } from './core/throttle/index.ts';
@@ -19,7 +18,7 @@ import { type Clock, systemClock } from './core/util/time.ts';
 import { createSpeechService, type SpeechService } from './engines/speech/index.ts';
 import type { Authenticate } from './http/bind-operations.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
-import { createAssetsMedia } from './media-adapter.ts';
+import { createAssetsMedia, lazyMediaTools } from './media-adapter.ts';
 import type { ModuleDeps } from './modules/index.ts';
 
 export interface Deps {
@@ -115,16 +114,8 @@ export async function createDeps(
     });
     closers.push(() => speech.close());
 
-    // ffmpeg/ffprobe for encoders (MP3 speech), resolved on first need like the media port's.
-    let tools: MediaTools | undefined;
-    const mediaTools = (): MediaTools => {
-      tools ??= resolveMediaTools({
-        FFMPEG_PATH: config.media.ffmpegPath,
-        FFPROBE_PATH: config.media.ffprobePath,
-        PATH: config.media.searchPath,
-      });
-      return tools;
-    };
+    // ffmpeg/ffprobe, resolved on first need, shared by the media port and encoders (MP3 speech).
+    const mediaTools = lazyMediaTools(config.media);
 
     const moduleDeps: ModuleDeps = {
       db: database.db,
@@ -132,7 +123,7 @@ export async function createDeps(
       queue,
       clock,
       logger,
-      media: createAssetsMedia(config.media, { logger }),
+      media: createAssetsMedia(mediaTools, { logger }),
       tmpDir: path.join(config.dataDir, 'tmp'),
       ensureProject: (id) => accounts.ensureProject(id),
       keys: { replication: derive('asset-replication') },

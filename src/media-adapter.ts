@@ -25,9 +25,10 @@ const ASSET_TYPE_OF_KIND: Record<'video' | 'audio' | 'image', AssetType> = {
   image: 'IMAGE',
 };
 
-export function createAssetsMedia(cfg: Config['media'], opts: { logger?: Logger } = {}): AssetsMedia {
+/** ffmpeg/ffprobe from the Config's media section, resolved on the first call (throws when missing). */
+export function lazyMediaTools(cfg: Config['media']): () => MediaTools {
   let tools: MediaTools | undefined;
-  const resolve = (): MediaTools => {
+  return () => {
     tools ??= resolveMediaTools({
       FFMPEG_PATH: cfg.ffmpegPath,
       FFPROBE_PATH: cfg.ffprobePath,
@@ -35,7 +36,10 @@ export function createAssetsMedia(cfg: Config['media'], opts: { logger?: Logger 
     });
     return tools;
   };
+}
 
+/** `resolve` is shared with other users of the tools (see lazyMediaTools), so they resolve once. */
+export function createAssetsMedia(resolve: () => MediaTools, opts: { logger?: Logger } = {}): AssetsMedia {
   // One line at start saying which binaries will run (no process is spawned for it).
   try {
     const t = resolve();
@@ -61,7 +65,7 @@ export function createAssetsMedia(cfg: Config['media'], opts: { logger?: Logger 
   };
 }
 
-export function toInspected(info: MediaInfo): InspectedMedia {
+function toInspected(info: MediaInfo): InspectedMedia {
   const kind = mediaKind(info);
   return {
     kind: kind ?? 'other',

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { iamRoutes } from './core/auth/iam.routes.ts';
+import type { Database } from './core/db/index.ts';
 import type { JobQueue } from './core/jobs/index.ts';
 import { objectRoutes } from './core/object-store/http.ts';
 import { LocalObjectStore } from './core/object-store/local.ts';
@@ -51,16 +52,7 @@ export async function buildPlatform(
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
     ],
     serveApi: opts.serveApi,
-    readiness:
-      opts.readiness ??
-      (async () => {
-        try {
-          await deps.database.db.selectFrom('projects').select('id').limit(1).execute();
-          return undefined;
-        } catch (e) {
-          return `database: ${(e as Error).message}`;
-        }
-      }),
+    readiness: opts.readiness ?? (() => databaseReadiness(deps.database)),
   });
 
   return {
@@ -73,16 +65,21 @@ export async function buildPlatform(
   };
 }
 
+/** undefined when the database answers a query, else why not (the default readiness). */
+export async function databaseReadiness(database: Database): Promise<string | undefined> {
+  try {
+    await database.db.selectFrom('projects').select('id').limit(1).execute();
+    return undefined;
+  } catch (e) {
+    return `database: ${(e as Error).message}`;
+  }
+}
+
 /**
  * Enqueues the next run of a periodic task at the next multiple of `everyMs`. The job key
  * names that slot, so every worker that books it gets the same single job.
  */
-export async function scheduleNext(
-  queue: JobQueue,
-  task: string,
-  everyMs: number,
-  clock: Clock,
-): Promise<void> {
+async function scheduleNext(queue: JobQueue, task: string, everyMs: number, clock: Clock): Promise<void> {
   const slot = (Math.floor(clock.now().getTime() / everyMs) + 1) * everyMs;
   await queue.enqueue(task, {}, { jobKey: `${task}@${slot}`, runAt: new Date(slot) });
 }

@@ -23,11 +23,9 @@
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/core/db/index.ts';
-import { migrate } from '../../src/core/db/migrate.ts';
 import { parseListQuery } from '../../src/modules/assets/assets.list.ts';
 import { AssetsRepo } from '../../src/modules/assets/assets.repo.ts';
-import { createPostgresDatabase, type DbLeg, postgresUnavailable } from '../../test/helpers/db.ts';
+import { type DbLeg, dbLegs } from '../../test/helpers/db.ts';
 import { startTestPlatform, type TestPlatform } from '../../test/helpers/platform.ts';
 
 const { values: opts } = parseArgs({
@@ -194,38 +192,13 @@ async function explain(p: TestPlatform, project: string, size: number): Promise<
   }
 }
 
-function legs(pgSkip: string | undefined): DbLeg[] {
+/** test/helpers/db.ts's legs, narrowed to --legs; a PostgreSQL leg that cannot run is reported and dropped. */
+async function legs(): Promise<DbLeg[]> {
   const out: DbLeg[] = [];
-  if (LEGS.includes('pglite')) {
-    out.push({
-      name: 'pglite',
-      async open() {
-        const database = await openDatabase({});
-        await migrate(database.db);
-        return { database, cleanup: () => database.close() };
-      },
-    });
-  }
-  if (LEGS.includes('postgres')) {
-    if (pgSkip) console.log(`PostgreSQL leg skipped: ${pgSkip}`);
-    else {
-      out.push({
-        name: 'postgres',
-        async open() {
-          const created = await createPostgresDatabase();
-          const database = await openDatabase({ url: created.url, poolSize: 5 });
-          await migrate(database.db);
-          return {
-            database,
-            url: created.url,
-            async cleanup() {
-              await database.close();
-              await created.drop();
-            },
-          };
-        },
-      });
-    }
+  for (const leg of await dbLegs()) {
+    if (!LEGS.includes(leg.name)) continue;
+    if (leg.skip) console.log(`PostgreSQL leg skipped: ${leg.skip}`);
+    else out.push(leg);
   }
   return out;
 }
@@ -239,7 +212,7 @@ async function main(): Promise<void> {
     `  baseline (bare Fastify inject): ${base.ops.toFixed(0)} ops/s, p99 ${base.p99.toFixed(3)} ms`,
   );
   const rows: Row[] = [];
-  for (const leg of legs(await postgresUnavailable())) {
+  for (const leg of await legs()) {
     for (const size of SIZES) await runSize(leg, size, rows);
   }
   const base2 = await baseline();

@@ -47,7 +47,7 @@ const METHODS = new Set<keyof AdminOps>([
   'deleteUser',
 ]);
 
-export const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
+const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
 
 export async function startAdminServer(dataDir: string, ops: AdminOps): Promise<{ close(): Promise<void> }> {
   const socket = adminSocketPath(dataDir);

@@ -5,8 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { createLogger } from '../core/logger.ts';
-import { createDeps, type Deps } from '../deps.ts';
-import { buildPlatform } from '../platform.ts';
+import { createDeps } from '../deps.ts';
+import { buildPlatform, databaseReadiness } from '../platform.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { startAdminServer } from './admin.ts';
 
@@ -27,15 +27,7 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
   const platform = await buildPlatform(deps, {
     runsJobs,
     serveApi: config.role !== 'worker',
-    readiness: async () => {
-      if (shuttingDown) return 'shutting down';
-      try {
-        await deps.database.db.selectFrom('projects').select('id').limit(1).execute();
-        return undefined;
-      } catch (e) {
-        return `database: ${(e as Error).message}`;
-      }
-    },
+    readiness: async () => (shuttingDown ? 'shutting down' : databaseReadiness(deps.database)),
   });
   const app = platform.app;
 
@@ -127,5 +119,3 @@ function announceDefaultCredential(
     ].join('\n') + '\n',
   );
 }
-
-export type { Deps };

@@ -44,6 +44,18 @@ export const envTools = (): MediaTools =>
     PATH: process.env.PATH,
   });
 
+const libx264Cache = new Map<string, Promise<boolean>>();
+
+/** Whether this ffmpeg has libx264 (`-encoders`), asked once per binary. */
+function hasLibx264(ffmpeg: string): Promise<boolean> {
+  let p = libx264Cache.get(ffmpeg);
+  if (!p) {
+    p = runTool(ffmpeg, ['-hide_banner', '-encoders']).then((r) => /\blibx264\b/.test(r.stdout));
+    libx264Cache.set(ffmpeg, p);
+  }
+  return p;
+}
+
 /**
  * An MP4 of ffmpeg's test pattern (plus a 440 Hz tone) written into `dir`. H.264 when the
  * ffmpeg has libx264, else MPEG-4 part 2, which every build has. The moov atom stays at the end
@@ -55,8 +67,7 @@ export async function mp4File(
 ): Promise<string> {
   const { seconds = 2, width = 160, height = 120, withAudio = true, name = 'sample.mp4' } = opts;
   const ffmpeg = envTools().ffmpeg.path;
-  const encoders = await runTool(ffmpeg, ['-hide_banner', '-encoders']);
-  const vcodec = /\blibx264\b/.test(encoders.stdout) ? 'libx264' : 'mpeg4';
+  const vcodec = (await hasLibx264(ffmpeg)) ? 'libx264' : 'mpeg4';
   const out = path.join(dir, name);
   const args = [
     '-hide_banner',

@@ -2,11 +2,11 @@
 // map onto metadata, and when `count` may come from the counter table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { likePattern } from '../../src/core/db/sql-helpers.ts';
 import type { AppError } from '../../src/core/errors/index.ts';
 import {
   countableFromCounters,
   type ListAssetsQuery,
-  likePattern,
   parseListQuery,
   parseSystemPropertyFilter,
   projectsOf,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CreateVideoScriptsReq } from '../../src/contract/generated/types.ts';
+import { likePattern } from '../../src/core/db/sql-helpers.ts';
 import type { AppError } from '../../src/core/errors/index.ts';
 import {
   assetRefs,
@@ -12,7 +13,6 @@ import {
   copyName,
   docFromCreate,
   firstScene,
-  likePattern,
   MAX_SCENE_TEXT,
   MAX_SSML_SCENE,
   mergeUpdate,

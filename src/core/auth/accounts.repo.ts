@@ -19,8 +19,6 @@ export type TokenRow = Selectable<AuthTokensTable>;
 /** An arbitrary constant naming the first-start bootstrap lock (pg_advisory_xact_lock). */
 const BOOTSTRAP_LOCK_ID = 0x646f7070; // 'dopp'
 
-export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505';
-
 export class AccountsRepo {
   constructor(private readonly db: Db) {}
 

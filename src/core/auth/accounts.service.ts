@@ -9,10 +9,11 @@
 //   user has the same staleness window on other nodes.
 import type { Db } from '../db/index.ts';
 import { SYSTEM_PROJECT_ID } from '../db/schema.ts';
+import { isUniqueViolation } from '../db/sql-helpers.ts';
 import { Errors } from '../errors/index.ts';
 import { isHexId, newId } from '../util/ids.ts';
 import type { Clock } from '../util/time.ts';
-import { AccountsRepo, isUniqueViolation, type ProjectRow, type UserRow } from './accounts.repo.ts';
+import { AccountsRepo, type ProjectRow, type UserRow } from './accounts.repo.ts';
 import { AuthErrors } from './errors.ts';
 import {
   DEFAULT_SCRYPT_COST,

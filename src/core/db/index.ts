@@ -101,8 +101,9 @@ async function openPostgres(
       return unlisten;
     },
     async close() {
-      // Every listening connection is back in the pool before end(), which then waits for
-      // all of them to disconnect: a caller may drop the database right after close().
+      // Every listening connection goes back to the pool first: end() only ends idle clients,
+      // and a checked-out listener would keep the pool open. Note end() resolves once the
+      // clients are told to end, before their sockets close (see test/fixtures/jobs-support.ts).
       await Promise.all([...listeners].map((u) => u()));
       await pool.end();
     },

@@ -19,6 +19,7 @@ import {
   getJob,
   insertJob,
   JOBS_CHANNEL,
+  type Outcome,
   requestCancel,
   returnToQueue,
   sweepExpiredLeases,
@@ -67,6 +68,8 @@ export class JobQueue {
   private readonly activeByQueue = new Map<string, number>();
   /** Queue → slots, fixed at start(). */
   private limits = new Map<string, number>();
+  /** Tasks with a handler, fixed at start() (define() is refused after it). */
+  private handled: string[] = [];
   private phase: Phase = 'idle';
   private unlisten?: () => Promise<void>;
   private pollTimer?: NodeJS.Timeout;
@@ -169,6 +172,7 @@ export class JobQueue {
     if (missing.size) throw new MissingHandlerError([...missing].sort());
 
     this.unlisten = await this.opts.database.listen(JOBS_CHANNEL, (payload) => this.onNotify(payload));
+    this.handled = [...this.tasks].filter(([, d]) => d.handler).map(([name]) => name);
     this.phase = 'started';
     this.opts.logger.info(
       { workerId: this.workerId, queues: Object.fromEntries(this.limits) },
@@ -266,7 +270,6 @@ export class JobQueue {
   }
 
   private async pump(): Promise<void> {
-    const tasks = [...this.tasks].filter(([, d]) => d.handler).map(([name]) => name);
     do {
       this.pumpAgain = false;
       for (const [queue, limit] of this.limits) {
@@ -277,7 +280,7 @@ export class JobQueue {
           const jobs = await claimJobs(this.opts.database.db, {
             workerId: this.workerId,
             queue,
-            tasks,
+            tasks: this.handled,
             limit: free,
             leaseMs: this.opts.leaseMs,
           });
@@ -351,20 +354,14 @@ export class JobQueue {
     const error = failure && describeError(failure.error);
     let state: string | null;
     try {
-      if (!failure) {
-        state = await finishRun(this.opts.database.db, run.claim, { state: 'succeeded' });
-      } else if (kind === 'cancelled') {
-        state = await finishRun(this.opts.database.db, run.claim, { state: 'cancelled', error });
-      } else if (failure.error instanceof PermanentJobError || job.attempts >= job.max_attempts) {
-        state = await finishRun(this.opts.database.db, run.claim, { state: 'failed', error: error! });
-      } else {
-        const delayMs = (spec.backoff ?? defaultBackoff)(job.attempts);
-        state = await finishRun(this.opts.database.db, run.claim, {
-          state: 'queued',
-          error: error!,
-          delayMs,
-        });
-      }
+      const outcome: Outcome = !failure
+        ? { state: 'succeeded' }
+        : kind === 'cancelled'
+          ? { state: 'cancelled', error }
+          : failure.error instanceof PermanentJobError || job.attempts >= job.max_attempts
+            ? { state: 'failed', error: error! }
+            : { state: 'queued', error: error!, delayMs: (spec.backoff ?? defaultBackoff)(job.attempts) };
+      state = await finishRun(this.opts.database.db, run.claim, outcome);
     } catch (e) {
       logger.error({ err: e }, 'job queue: could not record the job outcome; the lease sweep will retry it');
       return;

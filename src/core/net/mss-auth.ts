@@ -2,7 +2,7 @@
 // `secret=hex(HMAC-SHA256(key, callbackUrl + decimalMillis))&time_stamp=hex(millis)` to the
 // query; `MSS_A_HEAD` sends the same two values in `x-hw-mss-secret` / `x-hw-mss-time`;
 // `NONE` sends neither (the auth, if any, is inside the URL).
-import { createHmac } from 'node:crypto';
+import { hmacSha256Hex } from '../auth/aksk.ts';
 
 export type MssAuthType = 'NONE' | 'MSS_A' | 'MSS_A_HEAD';
 
@@ -12,8 +12,7 @@ export function mssSecret(
   callbackUrl: string,
   millis: number,
 ): { secret: string; timeStamp: string } {
-  const secret = createHmac('sha256', key).update(`${callbackUrl}${millis}`).digest('hex');
-  return { secret, timeStamp: millis.toString(16) };
+  return { secret: hmacSha256Hex(key, `${callbackUrl}${millis}`), timeStamp: millis.toString(16) };
 }
 
 /** The URL and headers a signed callback is sent with. The HMAC covers the URL as configured. */

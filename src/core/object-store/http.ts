@@ -53,9 +53,8 @@ async function putObject(
   }
   if (declared !== undefined && declared > store.maxObjectBytes)
     throw ObjectErrors.tooLarge(store.maxObjectBytes);
-  const rawMd5 = h['content-md5'];
-  if (Array.isArray(rawMd5)) throw ObjectErrors.invalidDigest(rawMd5.join(','));
-  const headerMd5 = rawMd5;
+  const headerMd5 = h['content-md5'];
+  if (Array.isArray(headerMd5)) throw ObjectErrors.invalidDigest(headerMd5.join(','));
   if (headerMd5 !== undefined) assertMd5(headerMd5);
   if (grant.md5 !== undefined && headerMd5 !== undefined && headerMd5 !== grant.md5) {
     throw ObjectErrors.badDigest(grant.md5, headerMd5);

@@ -6,13 +6,6 @@
 // `-filters`: overlay, scale, fps, format, setsar, crop, color, apad, aloop, amix, volume, ass);
 // amix's `normalize` option (ffmpeg ≥ 4.4) is avoided for the old build's sake.
 
-export const OUTPUT_SIZES = [
-  [1920, 1080],
-  [1080, 1920],
-  [1280, 720],
-  [720, 1280],
-] as const;
-
 export type Background = { color: string } | { image: string } | { video: string };
 
 export type OutputFormat = 'mp4' | 'webm' | 'mov';

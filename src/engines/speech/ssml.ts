@@ -6,11 +6,9 @@
 // The subset is what MetaStudio texts use: speak, break, say-as, phoneme, prosody, p, s, plus
 // sub (alias), emphasis (read as plain text) and mark (ignored), which SSML editors emit.
 // Anything else, and any malformed markup, is an INVALID_TEXT error that names the position.
-import { expandSayAs, sayAsLanguage } from './say-as.ts';
+import { expandSayAs } from './say-as.ts';
 import { type ScriptPiece, SpeechError, type SpeechScript } from './types.ts';
 
-/** MetaStudio's async TTS limit (CreateAsyncTtsJob): 100,000 characters of text. */
-export const MAX_TTS_CHARS = 100_000;
 /** A <break> longer than this is clamped (engines and players handle long silence poorly). */
 export const MAX_BREAK_MS = 10_000;
 /** The pause a </p> or </s> adds unless an explicit <break> is already there. */
@@ -491,6 +489,3 @@ export function parseVolume(v: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) <= 100 ? Number(v) / 100 : undefined;
   return VOLUME_WORDS[v] ?? percent(v);
 }
-
-/** The language say-as should read in for a voice language (exported for vocabulary.ts). */
-export const readingLanguage = (language: string): 'zh' | 'en' => sayAsLanguage(language);

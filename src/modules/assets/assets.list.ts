@@ -4,6 +4,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { OperationTypes } from '../../contract/generated/types.ts';
 import { type DB, SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
+import { likePattern } from '../../core/db/sql-helpers.ts';
 import { AssetErrors } from './assets.errors.ts';
 import { ASSET_STATES, ASSET_TYPES, GONE_STATES, parseWireTime } from './assets.rules.ts';
 
@@ -148,7 +149,6 @@ export function countableFromCounters(spec: ListSpec): boolean {
 }
 
 /** `%` and `_` match literally in a fuzzy name filter. */
-export const likePattern = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 type AssetsEb = ExpressionBuilder<DB, 'assets'>;
 

@@ -6,6 +6,7 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../core/db/index.ts';
 import { type AssetFilesTable, type AssetsTable, SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
+import { isUniqueViolation } from '../../core/db/sql-helpers.ts';
 import { countableFromCounters, type ListSpec, listCondition, projectsOf } from './assets.list.ts';
 import { GONE_STATES } from './assets.rules.ts';
 
@@ -18,7 +19,6 @@ export type AssetPatch = Updateable<AssetsTable>;
 export type Access = 'own' | 'system' | 'shared';
 export type VisibleAsset = AssetRow & { access: Access };
 
-export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505';
 /** The partial unique index behind MSS.10001005 (pg names it; PGlite puts it in the message). */
 export const isNameViolation = (e: unknown): boolean => {
   const err = e as { constraint?: unknown; message?: unknown };

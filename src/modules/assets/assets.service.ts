@@ -121,10 +121,11 @@ export class AssetsService {
     if (assetIds.length > MAX_IDS_PER_CALL) {
       throw AssetErrors.invalid(`asset_ids: at most ${MAX_IDS_PER_CALL} per call`);
     }
-    const rows = await this.repo.visible(projectId, [...new Set(assetIds)], this.now());
+    const ids = [...new Set(assetIds)];
+    const rows = await this.repo.visible(projectId, ids, this.now());
     const byId = new Map(rows.map((r) => [r.asset_id, r]));
     const files = await this.filesByAsset(rows);
-    const ordered = [...new Set(assetIds)].flatMap((id) => byId.get(id) ?? []);
+    const ordered = ids.flatMap((id) => byId.get(id) ?? []);
     return {
       asset_list: await Promise.all(
         ordered.map((r) => summaryView(r, files.get(r.asset_id) ?? [], this.presign)),
@@ -135,11 +136,18 @@ export class AssetsService {
   /** Files of rows that may belong to several projects (ALL, SHAREE lists), by asset id. */
   private async filesByAsset(rows: readonly AssetRow[]): Promise<Map<string, AssetFileRow[]>> {
     const byProject = new Map<string, string[]>();
-    for (const r of rows) byProject.set(r.project_id, [...(byProject.get(r.project_id) ?? []), r.asset_id]);
+    for (const r of rows) {
+      const ids = byProject.get(r.project_id);
+      if (ids) ids.push(r.asset_id);
+      else byProject.set(r.project_id, [r.asset_id]);
+    }
     const out = new Map<string, AssetFileRow[]>();
     for (const [project, ids] of byProject) {
-      for (const f of await this.repo.filesOf(project, ids))
-        out.set(f.asset_id, [...(out.get(f.asset_id) ?? []), f]);
+      for (const f of await this.repo.filesOf(project, ids)) {
+        const files = out.get(f.asset_id);
+        if (files) files.push(f);
+        else out.set(f.asset_id, [f]);
+      }
     }
     return out;
   }

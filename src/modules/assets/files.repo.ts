@@ -29,8 +29,6 @@ export interface NewFile {
   now: Date;
 }
 
-export const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown })?.code === '23505';
-
 /** Which partial unique index a violation came from, as pg and PGlite report it. */
 export function violatedConstraint(e: unknown): string {
   const err = e as { constraint?: unknown; message?: unknown; detail?: unknown };

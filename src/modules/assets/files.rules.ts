@@ -44,7 +44,7 @@ const IMAGE_LIMIT: FormatLimit = {
 export const MAIN_LIMITS: Readonly<Record<string, FormatLimit>> = {
   VIDEO: {
     formats: ['mp4', 'm4v', 'mkv', 'mov', 'flv', '3gp', 'wmv', 'avi', 'webm'],
-    maxBytes: 5 * 1024 ** 3,
+    maxBytes: MAX_FILE_BYTES,
     label: '5 GB',
   },
   IMAGE: IMAGE_LIMIT,

@@ -9,18 +9,13 @@ import type {
   LargeFilesCreateReq,
 } from '../../contract/generated/types.ts';
 import { SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
+import { isUniqueViolation } from '../../core/db/sql-helpers.ts';
 import { isAppError } from '../../core/errors/index.ts';
 import type { ObjectMeta } from '../../core/object-store/types.ts';
 import type { ModuleDeps } from '../index.ts';
 import { AssetErrors } from './assets.errors.ts';
 import { INSPECT_TASK, type InspectPayload } from './files.inspect.ts';
-import {
-  type AssetForFiles,
-  type FileRow,
-  FilesRepo,
-  isUniqueViolation,
-  violatedConstraint,
-} from './files.repo.ts';
+import { type AssetForFiles, type FileRow, FilesRepo, violatedConstraint } from './files.repo.ts';
 import {
   assertMd5,
   checkFormat,

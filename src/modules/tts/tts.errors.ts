@@ -1,7 +1,7 @@
 // TTS error codes (SEMANTICS §2.1; ERRATA 28–32). Text and voice problems found when a
 // request is made are 400s with the TTS codes; the same problems found while a job runs are
 // stored on the job as `code` + `message` (ShowAsyncTtsJob / ShowTtsAuditionFile).
-import { AppError } from '../../core/errors/index.ts';
+import { AppError, Errors } from '../../core/errors/index.ts';
 import type { SpeechError } from '../../engines/speech/types.ts';
 
 export const TtsCodes = {
@@ -30,7 +30,7 @@ export const TtsErrors = {
     new AppError(400, TtsCodes.voiceUnactivated, `Voice asset unactivated: ${assetId} ${why}`),
   jobNotFound: (jobId: string) =>
     new AppError(400, TtsCodes.invalidParameter, `Invalid parameter: TTS job not found: ${jobId}`),
-  invalid: (why: string) => new AppError(400, TtsCodes.invalidParameter, `Invalid parameter: ${why}`),
+  invalid: Errors.invalidParameter,
 } as const;
 
 /** A SpeechError as the API reports it: request-time errors throw this, jobs store code + message. */

@@ -10,7 +10,6 @@ import { type TtsJobRow, type TtsOutputs, TtsRepo } from './tts.repo.ts';
 import {
   asyncRequest,
   auditionRequest,
-  queuePriority,
   TTS_URL_TTL_SEC,
   type TtsJobRequest,
   unsupportedOption,
@@ -106,7 +105,7 @@ export class TtsService {
       await this.deps.queue.enqueue(
         TtsTasks.synthesize,
         { projectId, jobId },
-        { trx, projectId, jobKey: `tts:${projectId}:${jobId}`, priority: queuePriority(request.priority) },
+        { trx, projectId, jobKey: `tts:${projectId}:${jobId}`, priority: request.priority },
       );
     });
     return { job_id: jobId };

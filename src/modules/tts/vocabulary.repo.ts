@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../core/db/index.ts';
 import type { TtsVocabularyConfigsTable } from '../../core/db/schema.ts';
+import { likePattern } from '../../core/db/sql-helpers.ts';
 
 export type VocabularyRow = Selectable<TtsVocabularyConfigsTable>;
 export type VocabularyType = VocabularyRow['type'];
@@ -16,8 +17,6 @@ export interface VocabularyFilter {
 }
 
 /** Postgres unique violation on (project, type, key). */
-export const isKeyViolation = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 
 export class VocabularyRepo {
   constructor(private readonly db: Db) {}
@@ -73,7 +72,7 @@ export class VocabularyRepo {
     if (f.since) q = q.where('create_time', '>=', f.since);
     if (f.until) q = q.where('create_time', '<=', f.until);
     if (f.search) {
-      const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = likePattern(f.search);
       q = q.where((eb) => eb.or([eb('key', 'ilike', like), eb('value', 'ilike', like)]));
     }
     const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

@@ -1,17 +1,13 @@
 // TTS vocabulary configs: create, list, update and delete a project's custom pronunciations.
 // They are applied to a synthesis when its request sets is_vocabulary_config_enable.
 import type { OperationTypes } from '../../contract/generated/types.ts';
+import { isUniqueViolation } from '../../core/db/sql-helpers.ts';
 import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
 import type { VocabularyEntry } from '../../engines/speech/types.ts';
 import type { ModuleDeps } from '../index.ts';
 import { TtsErrors } from './tts.errors.ts';
-import {
-  isKeyViolation,
-  VocabularyRepo,
-  type VocabularyRow,
-  type VocabularyType,
-} from './vocabulary.repo.ts';
+import { VocabularyRepo, type VocabularyRow, type VocabularyType } from './vocabulary.repo.ts';
 import { normaliseVocabulary, VOCABULARY_TYPES, vocabularyProblem } from './vocabulary.rules.ts';
 
 type Types = OperationTypes;
@@ -55,7 +51,7 @@ export class VocabularyService {
         update_time: now,
       });
     } catch (e) {
-      if (isKeyViolation(e)) throw TtsErrors.invalid(`a ${v.type} entry for "${v.key}" already exists`);
+      if (isUniqueViolation(e)) throw TtsErrors.invalid(`a ${v.type} entry for "${v.key}" already exists`);
       throw e;
     }
     return { id };
@@ -73,7 +69,7 @@ export class VocabularyService {
       });
       if (!ok) throw TtsErrors.invalid(`vocabulary config not found: ${id}`);
     } catch (e) {
-      if (isKeyViolation(e)) throw TtsErrors.invalid(`a ${v.type} entry for "${v.key}" already exists`);
+      if (isUniqueViolation(e)) throw TtsErrors.invalid(`a ${v.type} entry for "${v.key}" already exists`);
       throw e;
     }
     return { id };

@@ -1,6 +1,6 @@
 // Video script error codes. Business "not found" is a 400 with a specific code
 // (SEMANTICS.md §2.1); the docs name none for scripts, so Doppel uses MSS.10003001 (ERRATA 33).
-import { AppError } from '../../core/errors/index.ts';
+import { AppError, Errors } from '../../core/errors/index.ts';
 
 export const VideoScriptErrors = {
   scriptNotFound: (scriptId: string) =>
@@ -8,5 +8,5 @@ export const VideoScriptErrors = {
   /** A referenced asset the project cannot see (or that is deleted); names the field. */
   assetNotFound: (field: string, assetId: string) =>
     new AppError(400, 'MSS.10001001', `Asset not found: ${field} = ${assetId}`),
-  invalid: (why: string) => new AppError(400, 'MSS.00000003', `Invalid parameter: ${why}`),
+  invalid: Errors.invalidParameter,
 } as const;

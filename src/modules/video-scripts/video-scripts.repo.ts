@@ -4,9 +4,9 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../core/db/index.ts';
 import type { VideoScriptsTable } from '../../core/db/schema.ts';
+import { likePattern } from '../../core/db/sql-helpers.ts';
 import { AssetsRepo } from '../assets/assets.repo.ts';
 import { isGone } from '../assets/assets.rules.ts';
-import { likePattern } from './video-scripts.rules.ts';
 
 export type ScriptRow = Selectable<VideoScriptsTable>;
 export type NewScript = Insertable<VideoScriptsTable>;

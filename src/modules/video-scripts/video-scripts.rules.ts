@@ -237,5 +237,4 @@ export function firstScene(doc: ScriptBody): { script_type?: string; text?: stri
   return { script_type: first.shoot_script.script_type ?? 'TEXT', ...(text ? { text } : {}) };
 }
 
-/** `name` fuzzy match as a LIKE pattern, wildcards in the input escaped. */
-export const likePattern = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** `name` fuzzy match as a LIKE pattern, wildcards in the input escaped (the assets list's). */

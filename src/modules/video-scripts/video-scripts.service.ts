@@ -173,15 +173,20 @@ export class VideoScriptsService {
     scriptId: string,
     doc: ScriptBody,
   ): Promise<ShootScriptAudioFiles | undefined> {
-    const items = [];
-    for (const seq of audioUploadScenes(doc)) {
-      const key = sceneAudioKey(projectId, scriptId, seq);
-      if (!(await this.deps.objects.head(key))) continue;
-      items.push({
-        sequence_no: seq,
-        audio_file_download_url: await this.deps.objects.presignGet(key, { expiresInSec: AUDIO_URL_TTL_SEC }),
-      });
-    }
+    // One object-store round trip per scene, all at once (ShowVideoScript is read often).
+    const found = await Promise.all(
+      audioUploadScenes(doc).map(async (seq) => {
+        const key = sceneAudioKey(projectId, scriptId, seq);
+        if (!(await this.deps.objects.head(key))) return undefined;
+        return {
+          sequence_no: seq,
+          audio_file_download_url: await this.deps.objects.presignGet(key, {
+            expiresInSec: AUDIO_URL_TTL_SEC,
+          }),
+        };
+      }),
+    );
+    const items = found.filter((i) => i !== undefined);
     return items.length ? { audio_file_url: items } : undefined;
   }
 }
