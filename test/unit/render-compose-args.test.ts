@@ -100,7 +100,7 @@ test('scale, idle sway, music under speech and subtitles with escaped paths', ()
   assert.match(g, /\[1:v\]format=rgba,scale=602:600,format=yuva420p,fps=25\[av\]/);
   assert.match(
     g,
-    /overlay=x='100\+6\.00\*sin\(2\*PI\*t\/4\.5\)':y='50-3\.00\*\(1-cos\(4\*PI\*t\/4\.5\)\)\/2':eval=frame/,
+    /overlay=x='100\+6\.00\*sin\(2\*PI\*t\/4\.5\)':y='50\+3\.00\*\(1-cos\(4\*PI\*t\/4\.5\)\)\/2':eval=frame/,
   );
   assert.ok(g.includes(String.raw`ass=/w/it\\\'s\\:sub.ass:fontsdir=/usr/share/fonts/truetype/dejavu`), g);
   assert.match(

@@ -62,12 +62,14 @@ export function overlayPosition(a: RenderPlan['avatar']): { x: string; y: string
   if (!idle || idle.swayPx <= 0 || idle.breathPeriodSec <= 0) return { x: String(x), y: String(y) };
   const p = idle.breathPeriodSec;
   const sway = (idle.swayPx * a.scale).toFixed(2);
-  // Breathing: the layer rises by 0.5 % of its height twice per sway period. A true 1 % scale
-  // would rescale the whole layer every frame; a bob reads the same at this size and is free.
+  // Breathing: the layer sinks by 0.5 % of its height twice per sway period and comes back to
+  // its placed position, never above it, so an avatar placed flush with the bottom edge never
+  // shows a strip of background under it. A true 1 % scale would rescale the whole layer every
+  // frame; a bob reads the same at this size and is free.
   const bob = ((a.canvasHeight * a.scale) / 200).toFixed(2);
   return {
     x: `${x}+${sway}*sin(2*PI*t/${p})`,
-    y: `${y}-${bob}*(1-cos(4*PI*t/${p}))/2`,
+    y: `${y}+${bob}*(1-cos(4*PI*t/${p}))/2`,
   };
 }
 
