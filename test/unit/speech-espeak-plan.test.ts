@@ -9,6 +9,7 @@ import {
   splitSentences,
 } from '../../src/engines/speech/espeak/plan.ts';
 import { mapWords } from '../../src/engines/speech/espeak-engine.ts';
+import { parseSpeechInput } from '../../src/engines/speech/ssml.ts';
 import type { VoiceSpec } from '../../src/engines/speech/types.ts';
 
 const neutral = { speed: 100, pitch: 100, volume: 140 };
@@ -107,4 +108,12 @@ test('words map back onto the original text and the utterance clock', () => {
   assert.deepEqual(mapWords(original, words, { kind: 'whole', source: [7, 16] }, 0), [
     { text: '欢迎 Doppel', source: [7, 16], startMs: 0, endMs: 900 },
   ]);
+});
+
+test('a leading <break> plans leading silence before the first sentence', () => {
+  const script = parseSpeechInput('<speak><break time="500ms"/>Hello there.</speak>', { maxChars: 100 });
+  const steps = planEspeak(script, en, neutral);
+  assert.deepEqual(steps[0], { kind: 'silence', ms: 500 });
+  assert.equal(steps[1]?.kind === 'synth' && steps[1].request.text, 'Hello there.');
+  assert.equal(steps.length, 2);
 });

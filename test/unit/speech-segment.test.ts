@@ -74,6 +74,11 @@ test('a break ends a sentence; pieces of one sentence stay together', () => {
   assert.deepEqual(texts(splitSentences(script(text))), [['One', 'two', 'three.', 300], ['Four']]);
 });
 
+test('breaks before the first words open the first sentence (leading silence is kept)', () => {
+  const text = '<speak><break time="500ms"/><break time="1s"/>Hello. World</speak>';
+  assert.deepEqual(texts(splitSentences(script(text))), [[500, 1000, 'Hello.'], ['World']]);
+});
+
 test('long sentences are cut at commas, then between words, never inside one', () => {
   const zh = '一二三四五六七八九十，一二三四五六七八九十，一二三四五六七八九十一二三四五六七八九十';
   const parts = splitSentences(script(zh), 12).map((s) =>

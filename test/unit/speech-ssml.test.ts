@@ -89,7 +89,20 @@ test('breaks: time, strength, clamping; p and s add pauses that merge with expli
   assert.deepEqual(ms('<speak>a<break time="60s"/>b</speak>'), [10_000]);
   assert.deepEqual(ms('<speak><p>one</p><p>two</p></speak>'), [500]); // trailing pause dropped
   assert.deepEqual(ms('<speak><p>one</p><break time="2s"/><p>two</p></speak>'), [2000]);
-  assert.deepEqual(ms('<speak><break time="1s"/>a</speak>'), []); // a leading pause is not a pause
+});
+
+test('a break before any text is kept as leading silence; an empty <p>/<s> before it is not', () => {
+  assert.deepEqual(parse('<speak><break time="500ms"/>Hello</speak>').pieces, [
+    { kind: 'break', ms: 500 },
+    { kind: 'speak', text: 'Hello', source: [28, 33] },
+  ]);
+  const kinds = (text: string) => parse(text).pieces.map((p) => (p.kind === 'speak' ? p.text : p.ms));
+  assert.deepEqual(kinds('<speak>\n  <break strength="strong"/> <p>Hi</p></speak>'), [750, 'Hi']);
+  assert.deepEqual(kinds('<speak><break time="1s"/><break time="2s"/>a</speak>'), [1000, 2000, 'a']);
+  // A structural pause right after it merges into it, as between words.
+  assert.deepEqual(kinds('<speak><break time="100ms"/><s></s>a</speak>'), [250, 'a']);
+  assert.deepEqual(kinds('<speak><p></p><s></s>a</speak>'), ['a']);
+  assert.deepEqual(kinds('<speak><p></p><break time="1s"/>a</speak>'), [1000, 'a']);
 });
 
 test('say-as, phoneme and sub replace the text but keep the content as source', () => {

@@ -40,8 +40,15 @@ export class OpenAiEngine implements SpeechEngine {
     let sampleRate = PCM_RATE;
     let samplesSoFar = 0;
     let spoke = false;
+    // Breaks before the first words: their length in samples needs the endpoint's rate, known
+    // only from its first answer.
+    let leadingMs = 0;
     for (const piece of req.script.pieces) {
       const offsetMs = () => (samplesSoFar / sampleRate) * 1000;
+      if (piece.kind === 'break' && !spoke) {
+        leadingMs += piece.ms;
+        continue;
+      }
       if (piece.kind === 'break') {
         const samples = new Int16Array(Math.round((piece.ms / 1000) * sampleRate));
         const at = offsetMs();
@@ -56,6 +63,12 @@ export class OpenAiEngine implements SpeechEngine {
           throw new SpeechError('ENGINE_FAILED', 'the engine changed sample rate mid-utterance', false);
         }
         sampleRate = audio.sampleRate;
+        if (leadingMs > 0) {
+          const silence = new Int16Array(Math.round((leadingMs / 1000) * sampleRate));
+          leadingMs = 0;
+          samplesSoFar += silence.length;
+          yield { sampleRate, samples: silence, offsetMs: 0, words: [], phonemes: [] };
+        }
         const at = offsetMs();
         const durationMs = (audio.samples.length / sampleRate) * 1000;
         samplesSoFar += audio.samples.length;

@@ -108,6 +108,8 @@ export function splitSentences(script: SpeechScript, maxChars = SENTENCE_MAX_CHA
     if (current.some((p) => p.kind === 'speak'))
       sentences.push({ original: script.original, pieces: current });
     else if (current.length && sentences.length) sentences[sentences.length - 1].pieces.push(...current);
+    // Breaks before the first words (leading silence) open the first sentence instead.
+    else if (current.length) return;
     current = [];
     length = 0;
   };

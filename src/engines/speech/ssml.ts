@@ -243,7 +243,12 @@ class SsmlParser {
 
   private pause(ms: number, structural: boolean): void {
     const last = this.pieces[this.pieces.length - 1];
-    if (!last) return; // nothing said yet: a leading pause is not a pause
+    if (!last) {
+      // Nothing said yet. The pause an empty <p>/<s> would add means nothing here, but an
+      // explicit <break> before the first word is silence the author asked for: keep it.
+      if (!structural) this.pieces.push({ kind: 'break', ms });
+      return;
+    }
     if (last.kind === 'break' && (structural || this.structural.has(this.pieces.length - 1))) {
       last.ms = Math.max(last.ms, ms);
       if (!structural) this.structural.delete(this.pieces.length - 1);
