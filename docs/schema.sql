@@ -165,6 +165,22 @@ CREATE TABLE schema_migrations (
   CONSTRAINT schema_migrations_pkey PRIMARY KEY (version)
 );
 
+CREATE TABLE subtitle_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  script_id text NOT NULL,
+  job_state text NOT NULL,
+  scenes jsonb NOT NULL,
+  callback_url text,
+  callback_state text,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT subtitle_jobs_job_state_check CHECK ((job_state = ANY (ARRAY['GENERATING'::text, 'GENERATED'::text]))),
+  CONSTRAINT subtitle_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT subtitle_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+
 CREATE TABLE tts_jobs (
   project_id text NOT NULL,
   job_id text NOT NULL,
@@ -213,6 +229,33 @@ CREATE TABLE users (
   CONSTRAINT users_domain_name_name_key UNIQUE (domain_name, name),
   CONSTRAINT users_pkey PRIMARY KEY (id)
 );
+
+CREATE TABLE video_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  job_type text NOT NULL DEFAULT '2D_DIGITAL_HUMAN_VIDEO'::text,
+  state text NOT NULL,
+  script_id text,
+  asset_name text NOT NULL,
+  request jsonb NOT NULL,
+  voice jsonb NOT NULL,
+  progress real NOT NULL DEFAULT 0,
+  duration_ms integer,
+  asset_id text,
+  error_code text,
+  error_msg text,
+  start_time timestamp with time zone,
+  end_time timestamp with time zone,
+  callback_url text,
+  callback_state text,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT video_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT video_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT video_jobs_state_check CHECK ((state = ANY (ARRAY['WAITING'::text, 'PROCESSING'::text, 'SUCCEED'::text, 'FAILED'::text, 'CANCELED'::text, 'BLOCK'::text])))
+);
+CREATE INDEX video_jobs_create_idx ON public.video_jobs USING btree (project_id, create_time DESC, job_id DESC);
 
 CREATE TABLE video_scripts (
   project_id text NOT NULL,

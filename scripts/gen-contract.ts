@@ -7,6 +7,7 @@
 //   node --import tsx scripts/gen-contract.ts --check   compare with the files on disk, exit 1 on drift
 //
 // Output is a pure function of the contract (contract order, no timestamps), so --check can run in CI.
+// Doppel's few additions to the wire (contract/doppel-extensions.json) are merged in first.
 // The work is split under scripts/gen-contract/: contract.ts (read and normalise), print.ts,
 // route-schemas.ts (operations.ts) and ts-types.ts (types.ts).
 // Route schemas are plain draft-07 JSON Schema with every $ref inlined: Fastify compiles them with
@@ -36,8 +37,32 @@ function generate(doc: Contract): Map<string, string> {
   return new Map(bodies.map(([name, body]) => [`${OUT_DIR}/${name}`, `${BANNER}\n${body}`]));
 }
 
+const EXTENSIONS_PATH = 'contract/doppel-extensions.json';
+
+interface Extensions {
+  properties: Array<{ schema: string; name: string; definition: Record<string, unknown> }>;
+}
+
+/** Adds Doppel's extension fields (contract/doppel-extensions.json) to the named component schemas. */
+function withExtensions(doc: Contract, ext: Extensions): Contract {
+  const schemas = (
+    doc as { components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } }
+  ).components?.schemas;
+  for (const p of ext.properties) {
+    const target = schemas?.[p.schema];
+    if (!target?.properties) throw new Error(`${EXTENSIONS_PATH}: no schema ${p.schema} with properties`);
+    if (p.name in target.properties)
+      throw new Error(`${EXTENSIONS_PATH}: ${p.schema}.${p.name} already exists`);
+    target.properties[p.name] = p.definition;
+  }
+  return doc;
+}
+
 function main(argv: string[]): number {
-  const doc = JSON.parse(readFileSync(path.join(ROOT, CONTRACT_PATH), 'utf8')) as Contract;
+  const doc = withExtensions(
+    JSON.parse(readFileSync(path.join(ROOT, CONTRACT_PATH), 'utf8')) as Contract,
+    JSON.parse(readFileSync(path.join(ROOT, EXTENSIONS_PATH), 'utf8')) as Extensions,
+  );
   const files = generate(doc);
   if (argv.includes('--check')) {
     const drifted = [...files]

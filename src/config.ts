@@ -34,6 +34,8 @@ export interface Config {
   bodyLimitBytes: number;
   throttle: { enabled: boolean; defaultRps: number };
   jobs: { concurrency: number; leaseMs: number; pollMs: number; shutdownGraceMs: number };
+  /** Video renders at once per worker process. */
+  renderConcurrency: number;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
@@ -205,6 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       shutdownGraceMs: int('DOPPEL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
+    renderConcurrency: int(
+      'DOPPEL_RENDER_CONCURRENCY',
+      Math.max(1, Math.floor(os.availableParallelism() / 2)),
+      1,
+      64,
+    ),
     speech: {
       poolSize: int('DOPPEL_TTS_POOL_SIZE', Math.max(1, os.availableParallelism()), 1, 256),
       openai,

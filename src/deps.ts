@@ -130,6 +130,7 @@ export async function createDeps(
       speech,
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,
+      renderConcurrency: config.renderConcurrency,
     };
 
     return {

@@ -15,6 +15,7 @@ import { type AssetsMedia, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createTtsModule } from './tts/index.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
+import { createVideosModule } from './videos/index.ts';
 
 /** What modules may use; built once by the composition root (src/deps.ts). */
 export interface ModuleDeps {
@@ -37,6 +38,8 @@ export interface ModuleDeps {
   mediaTools(): MediaTools;
   /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
   allowPrivateFetch: boolean;
+  /** Video renders at once per worker process (config; default half the cores). */
+  renderConcurrency?: number;
 }
 
 export interface TaskDefinition {
@@ -60,6 +63,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createAssetsModule(deps),
     createTtsModule(deps),
     createVideoScriptsModule(deps),
+    createVideosModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -138,4 +142,13 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'UpdateVideoScript',
   'DeleteVideoScript',
   'CopyVideoScripts',
+  // Video Production Management
+  'ListDigitalHumanVideo',
+  // Virtual Avatar Video Production Management
+  'Create2DDigitalHumanVideo',
+  'Show2DDigitalHumanVideo',
+  'Cancel2DDigitalHumanVideo',
+  // Virtual Avatar Video Subtitle File Management
+  'CreateSubtitleFile',
+  'ShowSubtitleFile',
 ];

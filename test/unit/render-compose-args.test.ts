@@ -5,6 +5,7 @@ import {
   composeArgs,
   ffColor,
   filterValue,
+  muxArgs,
   overlayPosition,
   parseProgressTime,
   type RenderPlan,
@@ -138,4 +139,82 @@ test('helpers: colours, escaping, still overlay, progress parsing', () => {
     0.4,
   );
   assert.equal(parseProgressTime('frame=1\n'), undefined);
+});
+
+test('image and video layers are stacked with the avatar by z, back to front', () => {
+  const args = composeArgs(
+    plan({
+      avatar: { concatFile: '/w/f', x: 0, y: 0, scale: 1, canvasWidth: 400, canvasHeight: 400, z: 2 },
+      layers: [
+        { kind: 'image', path: '/l/logo.png', x: 10, y: 20, width: 161, height: 90, z: 3 },
+        { kind: 'video', path: '/l/clip.mp4', x: 5, y: 6, width: 320, height: 180, z: 1 },
+      ],
+    }),
+  );
+  // Inputs 3 and 4 (no music): the still picture looped at 25 fps, the clip looped forever.
+  assert.deepEqual(args.slice(args.indexOf('/l/logo.png') - 5, args.indexOf('/l/logo.png') + 1), [
+    '-loop',
+    '1',
+    '-framerate',
+    '25',
+    '-i',
+    '/l/logo.png',
+  ]);
+  assert.deepEqual(args.slice(args.indexOf('/l/clip.mp4') - 3, args.indexOf('/l/clip.mp4') + 1), [
+    '-stream_loop',
+    '-1',
+    '-i',
+    '/l/clip.mp4',
+  ]);
+  const g = graph(args);
+  assert.ok(g.includes('[3:v]format=rgba,scale=162:90,format=yuva420p,setsar=1[l0]'), g);
+  assert.ok(g.includes('[4:v]format=rgba,scale=320:180,format=yuva420p,fps=25,setsar=1[l1]'), g);
+  // z order: clip (1), avatar (2), logo (3).
+  assert.match(
+    g,
+    /\[bg\]\[l1\]overlay=x=5:y=6:.*\[s0\];\[s0\]\[av\]overlay=.*\[s1\];\[s1\]\[l0\]overlay=x=10:y=20:.*format=yuv420p\[v\]/,
+  );
+});
+
+test('muxArgs joins scene clips with the picture copied and the speech of each scene fitted to its clip', () => {
+  const args = muxArgs({
+    concatFile: '/w/scenes.ffconcat',
+    scenes: [
+      { speech: '/w/a.wav', durationSec: 2.04 },
+      { speech: '/w/b.m4a', durationSec: 3.2 },
+    ],
+    music: { path: '/m/bg.mp3', volumeDb: -12 },
+    output: { path: '/o.mp4', format: 'mp4' },
+  });
+  assert.deepEqual(args.slice(args.indexOf('concat') - 1, args.indexOf('concat') + 5), [
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    '/w/scenes.ffconcat',
+  ]);
+  const g = graph(args);
+  assert.ok(
+    g.includes('[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=mono,apad,atrim=end=2.040[a0]'),
+    g,
+  );
+  assert.ok(
+    g.includes('[2:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=mono,apad,atrim=end=3.200[a1]'),
+    g,
+  );
+  assert.ok(g.includes('[a0][a1]concat=n=2:v=0:a=1[sp]'), g);
+  assert.ok(g.includes('[3:a]volume=-12dB[mu]'), g);
+  assert.equal(after(args, '-c:v'), 'copy');
+  assert.equal(after(args, '-c:a'), 'aac');
+  assert.equal(after(args, '-t'), '5.240');
+  assert.equal(after(args, '-movflags'), '+faststart');
+  const noMusic = graph(
+    muxArgs({
+      concatFile: '/c',
+      scenes: [{ speech: '/a', durationSec: 1 }],
+      output: { path: '/o.webm', format: 'webm' },
+    }),
+  );
+  assert.ok(noMusic.endsWith('[a0]concat=n=1:v=0:a=1[a]'), noMusic);
 });

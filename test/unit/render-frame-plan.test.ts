@@ -81,15 +81,16 @@ test('the concat list gives each run frames/fps seconds and repeats the last fil
   );
 });
 
-test('default placement fills the height (or width) and stands the avatar on the bottom edge', () => {
+test('default placement: landscape fills the height, portrait is drawn larger than the width; both stand on the bottom edge', () => {
   assert.deepEqual(defaultPlacement({ width: 400, height: 400 }, { width: 1280, height: 720 }), {
     scale: 1.8,
     x: 280,
     y: 0,
   });
+  // 70 % of 1280 = 896 px square (under 1.3 × 720): 88 px of canvas cut off each side.
   assert.deepEqual(defaultPlacement({ width: 400, height: 400 }, { width: 720, height: 1280 }), {
-    scale: 1.8,
-    x: 0,
-    y: 560,
+    scale: 2.24,
+    x: -88,
+    y: 384,
   });
 });

@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findSubtitleFont } from '../../src/engines/render/fonts.ts';
-import { assColor, assText, assTime, buildAss } from '../../src/engines/render/subtitles-ass.ts';
+import {
+  assColor,
+  assText,
+  assTime,
+  buildAss,
+  DEFAULT_SUBTITLE_STYLE,
+} from '../../src/engines/render/subtitles-ass.ts';
 
 test('colours, times and text escaping', () => {
   assert.equal(assColor('#FF8000'), '&H000080FF');
@@ -52,4 +58,25 @@ test('the font finder prefers a CJK font and falls back to DejaVu', () => {
     findSubtitleFont(() => false),
     undefined,
   );
+});
+
+test('text layers are positioned events for the whole clip, under the subtitles', () => {
+  const ass = buildAss(
+    [{ index: 1, startMs: 0, endMs: 1000, lines: ['Hi'], source: [0, 2] }],
+    { fontName: 'Doppel Sans SC', ...DEFAULT_SUBTITLE_STYLE },
+    { width: 1280, height: 720 },
+    {
+      items: [
+        { text: 'Top {x}', x: 200.4, y: 40, fontSize: 48, color: '#FFFF00', z: 5 },
+        { text: 'Back', x: 0, y: 0, fontSize: 20, color: '#000000', z: 1 },
+      ],
+      durationMs: 3040,
+    },
+  );
+  const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
+  assert.deepEqual(events, [
+    'Dialogue: 0,0:00:00.00,0:00:03.04,Default,,0,0,0,,{\\an7\\pos(0,0)\\fs20\\c&H00000000&}Back',
+    'Dialogue: 1,0:00:00.00,0:00:03.04,Default,,0,0,0,,{\\an7\\pos(200,40)\\fs48\\c&H0000FFFF&}Top \uff5bx\uff5d',
+    'Dialogue: 2,0:00:00.00,0:00:01.00,Default,,0,0,0,,Hi',
+  ]);
 });

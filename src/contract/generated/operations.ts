@@ -1041,6 +1041,7 @@ const S_DigitalHumanVideo: JsonSchema = {
     error_info: S_ErrorResponse,
     create_time: { type: 'string', maxLength: 20, minLength: 20 },
     lastupdate_time: { type: 'string', maxLength: 20, minLength: 20 },
+    progress: { type: 'integer', minimum: 0, maximum: 100 },
   },
   required: ['job_id', 'state'],
 };
@@ -1115,6 +1116,7 @@ const S_Show2DDigitalHumanVideoResponse: JsonSchema = {
     video_config: S_VideoConfig,
     shoot_scripts: { type: 'array', items: S_ShootScriptItem },
     background_music_config: S_BackgroundMusicConfig,
+    progress: { type: 'integer', minimum: 0, maximum: 100 },
   },
   required: ['job_id', 'state'],
 };

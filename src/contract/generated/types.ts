@@ -906,6 +906,8 @@ export interface DigitalHumanVideo {
   error_info?: ErrorResponse;
   create_time?: string;
   lastupdate_time?: string;
+  /** Doppel extension: how much of the video is rendered, in percent (100 once SUCCEED). */
+  progress?: number;
 }
 
 /** Error body. error_code/error_msg is the usual form; the SDK also accepts {"error":{"code","message"}} and takes the request ID from the X-Request-Id response header. */
@@ -2053,6 +2055,8 @@ export interface Show2DDigitalHumanVideoResponse {
   video_config?: VideoConfig;
   shoot_scripts?: ShootScriptItem[];
   background_music_config?: BackgroundMusicConfig;
+  /** Doppel extension: how much of the video is rendered, in percent (100 once SUCCEED). */
+  progress?: number;
 }
 
 export interface Show2dModelTrainingJobResponse {

@@ -124,6 +124,8 @@ export interface DB {
   tts_jobs: TtsJobsTable;
   tts_vocabulary_configs: TtsVocabularyConfigsTable;
   video_scripts: VideoScriptsTable;
+  video_jobs: VideoJobsTable;
+  subtitle_jobs: SubtitleJobsTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -167,6 +169,44 @@ export interface VideoScriptsTable {
   model_asset_id: string | null;
   body: Json<Record<string, unknown>>;
   script_cover_url: string | null;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** 2D avatar video jobs (migration 0006). */
+export interface VideoJobsTable {
+  project_id: string;
+  job_id: string;
+  job_type: Generated<string>;
+  state: 'WAITING' | 'PROCESSING' | 'SUCCEED' | 'FAILED' | 'CANCELED' | 'BLOCK';
+  script_id: string | null;
+  asset_name: string;
+  request: Json<Record<string, unknown>>;
+  voice: Json<Record<string, unknown>>;
+  progress: Generated<number>;
+  duration_ms: number | null;
+  asset_id: string | null;
+  error_code: string | null;
+  error_msg: string | null;
+  start_time: Date | null;
+  end_time: Date | null;
+  callback_url: string | null;
+  callback_state: string | null;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Subtitle-file jobs (migration 0006). */
+export interface SubtitleJobsTable {
+  project_id: string;
+  job_id: string;
+  script_id: string;
+  job_state: 'GENERATING' | 'GENERATED';
+  scenes: Json<Array<Record<string, unknown>>>;
+  callback_url: string | null;
+  callback_state: string | null;
   app_user_id: string | null;
   create_time: Date;
   update_time: Date;

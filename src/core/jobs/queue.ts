@@ -155,7 +155,10 @@ export class JobQueue {
       typeof concurrency === 'number'
         ? [...this.tasks.values()]
             .filter((d) => d.handler)
-            .map((d) => [d.spec.queue ?? DEFAULT_QUEUE, concurrency])
+            .map((d) => [
+              d.spec.queue ?? DEFAULT_QUEUE,
+              Math.min(concurrency, d.spec.maxConcurrency ?? concurrency),
+            ])
         : Object.entries(concurrency),
     );
     for (const [queue, n] of this.limits) {

@@ -40,6 +40,12 @@ export interface TaskSpec {
   maxAttempts?: number;
   /** Delay in ms before retry number `attempt + 1`, given the attempt that failed (1-based). */
   backoff?: (attempt: number) => number;
+  /**
+   * At most this many jobs of the queue run at once in one worker, whatever the worker's
+   * concurrency setting (e.g. renders, which each keep every core busy). Applies when the
+   * concurrency is one number for all queues.
+   */
+  maxConcurrency?: number;
 }
 
 export interface EnqueueOptions {

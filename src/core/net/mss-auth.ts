@@ -2,6 +2,7 @@
 // `secret=hex(HMAC-SHA256(key, callbackUrl + decimalMillis))&time_stamp=hex(millis)` to the
 // query; `MSS_A_HEAD` sends the same two values in `x-hw-mss-secret` / `x-hw-mss-time`;
 // `NONE` sends neither (the auth, if any, is inside the URL).
+import { timingSafeEqual } from 'node:crypto';
 import { hmacSha256Hex } from '../auth/aksk.ts';
 
 export type MssAuthType = 'NONE' | 'MSS_A' | 'MSS_A_HEAD';
@@ -39,5 +40,8 @@ export function verifyMssSecret(
   got: { secret: string; timeStamp: string },
 ): boolean {
   const millis = Number.parseInt(got.timeStamp, 16);
-  return Number.isFinite(millis) && mssSecret(key, callbackUrl, millis).secret === got.secret;
+  if (!Number.isFinite(millis)) return false;
+  const want = Buffer.from(mssSecret(key, callbackUrl, millis).secret);
+  const given = Buffer.from(got.secret);
+  return want.length === given.length && timingSafeEqual(want, given);
 }

@@ -10,6 +10,19 @@ export type Background = { color: string } | { image: string } | { video: string
 
 export type OutputFormat = 'mp4' | 'webm' | 'mov';
 
+/** A picture or a looping clip placed over the background (a scene's IMAGE / VIDEO layer). */
+export interface OverlayLayer {
+  kind: 'image' | 'video';
+  path: string;
+  /** Top-left in output pixels, and the size it is scaled to. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Stacking order against the other layers and the avatar (higher is in front). */
+  z: number;
+}
+
 export interface RenderPlan {
   width: number;
   height: number;
@@ -29,7 +42,11 @@ export interface RenderPlan {
     canvasWidth: number;
     canvasHeight: number;
     idle?: { swayPx: number; breathPeriodSec: number };
+    /** Stacking order against `layers` (default 0; on ties the avatar is behind). */
+    z?: number;
   };
+  /** Image and video layers; drawn over the background in `z` order together with the avatar. */
+  layers?: OverlayLayer[];
   speech: string;
   music?: { path: string; volumeDb: number };
   subtitles?: { assFile: string; fontsDir?: string };
@@ -78,7 +95,7 @@ export function composeArgs(plan: RenderPlan): string[] {
   const dur = plan.durationSec.toFixed(3);
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
 
-  // Inputs: 0 background, 1 avatar frames, 2 speech, 3 music.
+  // Inputs: 0 background, 1 avatar frames, 2 speech, 3 music (when given), then the layers.
   const bg = plan.background;
   if ('color' in bg) args.push('-f', 'lavfi', '-i', `color=c=${ffColor(bg.color)}:s=${W}x${H}:r=${fps}`);
   else if ('image' in bg) args.push('-loop', '1', '-framerate', String(fps), '-i', bg.image);
@@ -86,6 +103,12 @@ export function composeArgs(plan: RenderPlan): string[] {
   args.push('-f', 'concat', '-safe', '0', '-i', plan.avatar.concatFile);
   args.push('-i', plan.speech);
   if (plan.music) args.push('-stream_loop', '-1', '-i', plan.music.path);
+  const firstLayerInput = plan.music ? 4 : 3;
+  const layers = plan.layers ?? [];
+  for (const l of layers) {
+    if (l.kind === 'image') args.push('-loop', '1', '-framerate', String(fps), '-i', l.path);
+    else args.push('-stream_loop', '-1', '-i', l.path);
+  }
 
   const graph: string[] = [];
   graph.push(
@@ -105,64 +128,106 @@ export function composeArgs(plan: RenderPlan): string[] {
     ? `,ass=${filterValue(plan.subtitles.assFile)}${plan.subtitles.fontsDir ? `:fontsdir=${filterValue(plan.subtitles.fontsDir)}` : ''}`
     : '';
   const pixFmt = rgbOut ? 'rgb24' : 'yuv420p';
-  graph.push(
-    `[bg][av]overlay=x='${pos.x}':y='${pos.y}':eval=frame:shortest=0:format=${rgbOut ? 'rgb' : 'yuv420'}${subs},format=${pixFmt}[v]`,
-  );
-  if (plan.music) {
-    // amix divides by the input count; the volume after it restores speech to full level.
+  const ovFormat = rgbOut ? 'rgb' : 'yuv420';
+  // The avatar and the layers, back to front (a stable sort: on equal z the avatar, listed
+  // first, stays behind, and layers keep their given order).
+  const stack = [
+    { z: a.z ?? 0, label: 'av', at: `x='${pos.x}':y='${pos.y}':eval=frame` },
+    ...layers.map((l, i) => {
+      const w = even(l.width);
+      const h = even(l.height);
+      const chain = l.kind === 'image' ? '' : `,fps=${fps}`;
+      graph.push(
+        `[${firstLayerInput + i}:v]format=rgba,scale=${w}:${h}${rgbOut ? '' : ',format=yuva420p'}${chain},setsar=1[l${i}]`,
+      );
+      return { z: l.z, label: `l${i}`, at: `x=${Math.round(l.x)}:y=${Math.round(l.y)}` };
+    }),
+  ].sort((p, q) => p.z - q.z);
+  let under = 'bg';
+  stack.forEach((item, i) => {
+    const last = i === stack.length - 1;
     graph.push(
-      `[2:a]apad[sp]`,
-      `[3:a]volume=${plan.music.volumeDb}dB[mu]`,
-      `[sp][mu]amix=inputs=2:duration=first:dropout_transition=0,volume=2[a]`,
+      `[${under}][${item.label}]overlay=${item.at}:shortest=0:format=${ovFormat}${last ? `${subs},format=${pixFmt}[v]` : `[s${i}]`}`,
     );
-  } else graph.push('[2:a]apad[a]');
+    under = `s${i}`;
+  });
+  if (plan.music)
+    graph.push('[2:a]apad[sp]', ...musicGraph('sp', { input: 3, volumeDb: plan.music.volumeDb }));
+  else graph.push('[2:a]apad[a]');
   args.push('-filter_complex', graph.join(';'), '-map', '[v]', '-map', '[a]');
   args.push('-t', dur, '-r', String(fps));
+  args.push(
+    ...videoCodecArgs(plan.output),
+    ...audioCodecArgs(plan.output.format),
+    ...containerArgs(plan.output),
+  );
+  args.push(plan.output.path);
+  return args;
+}
 
-  const out = plan.output;
-  if (out.format === 'mp4') {
-    args.push(
-      '-c:v',
-      'libx264',
-      '-preset',
-      out.preset ?? 'veryfast',
-      '-crf',
-      '20',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
-      '-movflags',
-      '+faststart',
-      '-f',
-      'mp4',
-    );
-  } else if (out.format === 'webm') {
-    args.push(
-      '-c:v',
-      'libvpx',
-      '-deadline',
-      'realtime',
-      '-cpu-used',
-      '8',
-      '-b:v',
-      '2M',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'libvorbis',
-      // Quality, not bitrate: libvorbis refuses 128 kbit/s for 16–22 kHz mono speech.
-      '-q:a',
-      '4',
-      '-f',
-      'webm',
-    );
-  } else {
-    args.push('-c:v', 'qtrle', '-pix_fmt', 'rgb24', '-c:a', 'pcm_s16le', '-f', 'mov');
-  }
-  args.push(out.path);
+/** `[speech]` → `[a]`, with the music input mixed under it. */
+function musicGraph(speech: string, music: { input: number; volumeDb: number }): string[] {
+  // amix divides by the input count; the volume after it restores speech to full level.
+  return [
+    `[${music.input}:a]volume=${music.volumeDb}dB[mu]`,
+    `[${speech}][mu]amix=inputs=2:duration=first:dropout_transition=0,volume=2[a]`,
+  ];
+}
+
+function videoCodecArgs(out: RenderPlan['output']): string[] {
+  if (out.format === 'mp4')
+    return ['-c:v', 'libx264', '-preset', out.preset ?? 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p'];
+  if (out.format === 'webm')
+    return ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-pix_fmt', 'yuv420p'];
+  return ['-c:v', 'qtrle', '-pix_fmt', 'rgb24'];
+}
+
+function audioCodecArgs(format: OutputFormat): string[] {
+  if (format === 'mp4') return ['-c:a', 'aac', '-b:a', '128k'];
+  // Quality, not bitrate: libvorbis refuses 128 kbit/s for 16–22 kHz mono speech.
+  if (format === 'webm') return ['-c:a', 'libvorbis', '-q:a', '4'];
+  return ['-c:a', 'pcm_s16le'];
+}
+
+function containerArgs(out: { format: OutputFormat }): string[] {
+  if (out.format === 'mp4') return ['-movflags', '+faststart', '-f', 'mp4'];
+  return ['-f', out.format === 'webm' ? 'webm' : 'mov'];
+}
+
+/** What joins rendered scenes into one video: the scene clips and each scene's speech. */
+export interface MuxPlan {
+  /** ffconcat list of the scene clips (same codec and size, so the video is copied). */
+  concatFile: string;
+  /** Per scene, in order: its speech audio and the clip's exact length in seconds. */
+  scenes: Array<{ speech: string; durationSec: number }>;
+  music?: { path: string; volumeDb: number };
+  output: { path: string; format: OutputFormat };
+}
+
+/**
+ * Joins scene clips without re-encoding the picture: the video stream is copied from the
+ * concat demuxer, and the sound is rebuilt from each scene's speech, padded or cut to the
+ * clip's exact length (so no scene's audio drifts into the next), with music under it all.
+ */
+export function muxArgs(plan: MuxPlan): string[] {
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
+  args.push('-f', 'concat', '-safe', '0', '-i', plan.concatFile);
+  for (const s of plan.scenes) args.push('-i', s.speech);
+  const musicInput = plan.scenes.length + 1;
+  if (plan.music) args.push('-stream_loop', '-1', '-i', plan.music.path);
+  const graph = plan.scenes.map(
+    (s, k) =>
+      `[${k + 1}:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=mono,apad,atrim=end=${s.durationSec.toFixed(3)}[a${k}]`,
+  );
+  const joined = plan.music ? 'sp' : 'a';
+  graph.push(
+    `${plan.scenes.map((_, k) => `[a${k}]`).join('')}concat=n=${plan.scenes.length}:v=0:a=1[${joined}]`,
+  );
+  if (plan.music) graph.push(...musicGraph('sp', { input: musicInput, volumeDb: plan.music.volumeDb }));
+  const total = plan.scenes.reduce((t, s) => t + s.durationSec, 0);
+  args.push('-filter_complex', graph.join(';'), '-map', '0:v', '-map', '[a]', '-c:v', 'copy');
+  args.push(...audioCodecArgs(plan.output.format), '-t', total.toFixed(3), ...containerArgs(plan.output));
+  args.push(plan.output.path);
   return args;
 }
 

@@ -13,11 +13,17 @@ import type { Cue } from '../speech/srt.ts';
 import type { PhonemeTiming, Synthesis } from '../speech/types.ts';
 import { type AvatarPackage, mouthShapeFor } from './avatar-package.ts';
 import { blinkTrack } from './blink.ts';
-import { type Background, composeArgs, type OutputFormat, parseProgressTime } from './compose-args.ts';
+import {
+  type Background,
+  composeArgs,
+  type OutputFormat,
+  type OverlayLayer,
+  parseProgressTime,
+} from './compose-args.ts';
 import { findSubtitleFont } from './fonts.ts';
 import { concatList, type FramePlan, framePlan } from './frame-plan.ts';
 import { precomposeFrames } from './precompose.ts';
-import { buildAss, DEFAULT_SUBTITLE_STYLE, type SubtitleStyle } from './subtitles-ass.ts';
+import { buildAss, DEFAULT_SUBTITLE_STYLE, type SubtitleStyle, type TextOverlay } from './subtitles-ass.ts';
 import { FPS, frameCount, mouthTrackFromPhonemes } from './viseme-track.ts';
 
 export type RenderSpeech =
@@ -33,6 +39,12 @@ export interface RenderOptions {
   background: Background;
   /** Avatar canvas placement in the output; default: scaled to the output height, centred at the bottom. */
   placement?: { x: number; y: number; scale: number };
+  /** The avatar's stacking order against `layers` (default 0). */
+  avatarZ?: number;
+  /** Image / video layers over the background. */
+  layers?: OverlayLayer[];
+  /** Text shown for the whole clip (burned with the subtitle font; needs libass like subtitles). */
+  texts?: TextOverlay[];
   music?: { path: string; volumeDb?: number };
   /** Burned subtitles; style fields left out take DEFAULT_SUBTITLE_STYLE and the found font. */
   subtitles?: { cues: Cue[]; style?: Partial<SubtitleStyle> };
@@ -58,12 +70,20 @@ export interface RenderResult {
   subtitlesBurned: boolean;
 }
 
-/** Default placement: the avatar fills the output height, centred horizontally. */
+/**
+ * Default placement, centred and standing on the bottom edge: in landscape the avatar fills
+ * the output height; in portrait it is drawn larger than the width (70 % of the height, at
+ * most 1.3× the width, the canvas sides cut off) so a bust shot does not sit small under an
+ * empty upper half.
+ */
 export function defaultPlacement(
   canvas: { width: number; height: number },
   out: { width: number; height: number },
 ): { x: number; y: number; scale: number } {
-  const scale = Math.min(out.height / canvas.height, out.width / canvas.width);
+  const scale =
+    out.height > out.width
+      ? Math.min((0.7 * out.height) / canvas.height, (1.3 * out.width) / canvas.width)
+      : Math.min(out.height / canvas.height, out.width / canvas.width);
   return {
     scale,
     x: Math.round((out.width - canvas.width * scale) / 2),
@@ -126,23 +146,32 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
     );
 
     let subtitles: { assFile: string; fontsDir?: string } | undefined;
-    if (opts.subtitles?.cues.length) {
+    const cues = opts.subtitles?.cues ?? [];
+    const texts = opts.texts ?? [];
+    if (cues.length || texts.length) {
       if (!(await ffmpegFilters(tools.ffmpeg.path)).has('ass')) {
-        opts.onNotice?.('this ffmpeg has no `ass` filter (libass): subtitles are not burned in');
+        opts.onNotice?.(
+          'this ffmpeg has no `ass` filter (libass): subtitles and text layers are not burned in',
+        );
       } else {
         const font = findSubtitleFont();
-        const hasHan = opts.subtitles.cues.some((c) => c.lines.some((l) => /\p{Script=Han}/u.test(l)));
+        const hasHan = [...cues.flatMap((c) => c.lines), ...texts.map((t) => t.text)].some((l) =>
+          /\p{Script=Han}/u.test(l),
+        );
         if (hasHan && !font?.cjk)
           opts.onNotice?.(
-            'no CJK font found (install fonts-noto-cjk or fonts-wqy-microhei): Chinese subtitles may show boxes',
+            'no CJK font found (the bundled assets/fonts/DoppelSans-SC.otf is missing; restore it or install fonts-noto-cjk): Chinese subtitles may show boxes',
           );
         const style: SubtitleStyle = {
           ...DEFAULT_SUBTITLE_STYLE,
           fontName: font?.family ?? 'sans-serif',
-          ...opts.subtitles.style,
+          ...opts.subtitles?.style,
         };
         const assFile = path.join(work, 'subtitles.ass');
-        await fs.writeFile(assFile, buildAss(opts.subtitles.cues, style, opts));
+        await fs.writeFile(
+          assFile,
+          buildAss(cues, style, opts, { items: texts, durationMs: (plan.totalFrames * 1000) / FPS }),
+        );
         subtitles = font ? { assFile, fontsDir: font.dir } : { assFile };
       }
     }
@@ -161,7 +190,9 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
         canvasWidth: opts.avatar.canvas.width,
         canvasHeight: opts.avatar.canvas.height,
         idle: opts.avatar.idle,
+        ...(opts.avatarZ !== undefined ? { z: opts.avatarZ } : {}),
       },
+      ...(opts.layers?.length ? { layers: opts.layers } : {}),
       speech: audioPath,
       ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
       ...(subtitles ? { subtitles } : {}),
@@ -193,7 +224,7 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
       durationMs: Math.round(durationSec * 1000),
       frames: plan.totalFrames,
       distinctFrames: plan.keys.length,
-      subtitlesBurned: !!subtitles,
+      subtitlesBurned: !!subtitles && cues.length > 0,
     };
   } catch (e) {
     // An abort during precomposition surfaces as a DOMException; callers get one error kind.

@@ -19,6 +19,18 @@ export interface SubtitleStyle {
   boxWidthPercent?: number;
 }
 
+/** Fixed text on screen for a whole scene (a TEXT layer), drawn with the subtitle font. */
+export interface TextOverlay {
+  text: string;
+  /** Top-left of the text in output pixels. */
+  x: number;
+  y: number;
+  fontSize: number;
+  color: string;
+  /** Stacking among the text layers (text is always drawn over pictures and the avatar). */
+  z: number;
+}
+
 export const DEFAULT_SUBTITLE_STYLE: Omit<SubtitleStyle, 'fontName'> = {
   fontSize: 48,
   color: '#FFFFFF',
@@ -56,7 +68,12 @@ export function assText(lines: string[]): string {
     .join('\\N');
 }
 
-export function buildAss(cues: Cue[], style: SubtitleStyle, size: { width: number; height: number }): string {
+export function buildAss(
+  cues: Cue[],
+  style: SubtitleStyle,
+  size: { width: number; height: number },
+  texts: { items: TextOverlay[]; durationMs: number } = { items: [], durationMs: 0 },
+): string {
   const box = Math.min(100, Math.max(10, style.boxWidthPercent ?? 80));
   const marginLR = Math.round((size.width * (100 - box)) / 200);
   const marginV = Math.round((size.height * Math.min(90, Math.max(0, style.bottomPercent))) / 100);
@@ -78,8 +95,18 @@ export function buildAss(cues: Cue[], style: SubtitleStyle, size: { width: numbe
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+    // Text layers first, on ASS layers below the subtitles; \an7\pos anchors their top-left.
+    ...[...texts.items]
+      .sort((a, b) => a.z - b.z)
+      .map(
+        (t, i) =>
+          `Dialogue: ${i},${assTime(0)},${assTime(texts.durationMs)},Default,,0,0,0,,` +
+          `{\\an7\\pos(${Math.round(t.x)},${Math.round(t.y)})\\fs${Math.round(t.fontSize)}\\c${assColor(t.color)}&}` +
+          assText(t.text.split(/\r?\n/)),
+      ),
     ...cues.map(
-      (c) => `Dialogue: 0,${assTime(c.startMs)},${assTime(c.endMs)},Default,,0,0,0,,${assText(c.lines)}`,
+      (c) =>
+        `Dialogue: ${texts.items.length},${assTime(c.startMs)},${assTime(c.endMs)},Default,,0,0,0,,${assText(c.lines)}`,
     ),
     '',
   ].join('\n');

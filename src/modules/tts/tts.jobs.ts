@@ -6,8 +6,8 @@
 //                   MSS_A_HEAD when a key was given; retried with backoff on failure.
 import { isAppError } from '../../core/errors/index.ts';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
-import { signCallback } from '../../core/net/mss-auth.ts';
-import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
+import { postCallback } from '../../core/net/callback.ts';
+import { BlockedAddressError } from '../../core/net/safe-fetch.ts';
 import { isSpeechError, type SpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
 import type { ModuleDeps, TaskDefinition } from '../index.ts';
 import { speechErrorToApp, TtsCodes } from './tts.errors.ts';
@@ -31,7 +31,6 @@ interface JobRef {
 
 export const SYNTHESIZE_ATTEMPTS = 3;
 export const CALLBACK_ATTEMPTS = 5;
-const CALLBACK_TIMEOUT_MS = 10_000;
 
 export interface TtsJobDeps extends Pick<ModuleDeps, 'db' | 'objects' | 'queue' | 'clock' | 'logger'> {
   tools: SpeechTools;
@@ -183,24 +182,13 @@ async function deliverCallback(
   const row = await repo.get(ref.projectId, ref.jobId);
   if (!row?.callback_url || row.callback_state === 'DELIVERED' || !isFinal(row.state)) return;
   const request = row.request as unknown as TtsJobRequest;
-  const auth = request.callback ?? { url: row.callback_url, authType: 'NONE' as const };
-  const signed = signCallback(
-    row.callback_url,
-    { type: auth.authType, key: auth.key },
-    deps.clock.now().getTime(),
-  );
+  const target = { ...(request.callback ?? { authType: 'NONE' as const }), url: row.callback_url };
   try {
-    const res = await safeFetch(signed.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signed.headers },
-      body: JSON.stringify(await callbackBody(svc, row)),
+    await postCallback(target, await callbackBody(svc, row), {
+      now: deps.clock.now().getTime(),
       allowPrivate: deps.allowPrivateFetch,
-      timeoutMs: CALLBACK_TIMEOUT_MS,
-      maxRedirects: 0,
-      maxBodyBytes: 4096,
       signal: h.signal,
     });
-    if (res.status < 200 || res.status >= 300) throw new Error(`callback answered HTTP ${res.status}`);
     await repo.setCallbackState(ref.projectId, ref.jobId, 'DELIVERED');
   } catch (e) {
     h.logger.warn({ err: e, jobId: ref.jobId, attempt: h.job.attempts }, 'TTS callback not delivered');

@@ -50,7 +50,7 @@ export const outputKey = (projectId: string, jobId: string, name: string): strin
 const pickText = (b: { text: string; tts_text?: string }): string =>
   b.text.length > 0 ? b.text : (b.tts_text ?? '');
 
-const prosodyOf = (b: { speed?: number; pitch?: number; volume?: number }): Prosody => ({
+export const prosodyOf = (b: { speed?: number; pitch?: number; volume?: number }): Prosody => ({
   speed: b.speed ?? 100,
   pitch: b.pitch ?? 100,
   volume: b.volume ?? 140,

@@ -101,53 +101,58 @@ export function checkDoc(doc: ScriptDoc): ScriptDoc {
     throw VideoScriptErrors.invalid(`script_description must be at most ${MAX_DESCRIPTION} characters`);
   if (doc.priv_data !== undefined && chars(doc.priv_data) > MAX_PRIV_DATA)
     throw VideoScriptErrors.invalid(`priv_data must be at most ${MAX_PRIV_DATA} characters`);
-  const scenes = doc.shoot_scripts ?? [];
-  if (scenes.length === 0) throw VideoScriptErrors.invalid('shoot_scripts must hold at least one scene');
+  return { ...doc, shoot_scripts: checkScenes(doc.shoot_scripts ?? []) };
+}
+
+/**
+ * The scene limits shared by scripts and video jobs: 1–50 scenes, unique sequence numbers
+ * (missing ones numbered by position), text limits per scene and in total, complete
+ * backgrounds. `invalid` makes the module's 400.
+ */
+export function checkScenes(
+  scenes: ShootScriptItem[],
+  invalid: (why: string) => Error = VideoScriptErrors.invalid,
+): Array<ShootScriptItem & { sequence_no: number }> {
+  if (scenes.length === 0) throw invalid('shoot_scripts must hold at least one scene');
   if (scenes.length > MAX_SCENES)
-    throw VideoScriptErrors.invalid(`shoot_scripts: at most ${MAX_SCENES} scenes, got ${scenes.length}`);
+    throw invalid(`shoot_scripts: at most ${MAX_SCENES} scenes, got ${scenes.length}`);
   const numbered = scenes.map((s, i) => ({ ...s, sequence_no: s.sequence_no ?? i }));
   const seen = new Set<number>();
   let total = 0;
   numbered.forEach((s, i) => {
     if (seen.has(s.sequence_no))
-      throw VideoScriptErrors.invalid(`shoot_scripts[${i}].sequence_no ${s.sequence_no} is repeated`);
+      throw invalid(`shoot_scripts[${i}].sequence_no ${s.sequence_no} is repeated`);
     seen.add(s.sequence_no);
-    total += checkScene(s, `shoot_scripts[${i}].shoot_script`);
+    total += checkScene(s, `shoot_scripts[${i}].shoot_script`, invalid);
   });
   if (total > MAX_TOTAL_TEXT)
-    throw VideoScriptErrors.invalid(
-      `shoot_scripts: text totals ${total} characters; at most ${MAX_TOTAL_TEXT} per script`,
-    );
-  return { ...doc, shoot_scripts: numbered };
+    throw invalid(`shoot_scripts: text totals ${total} characters; at most ${MAX_TOTAL_TEXT} per script`);
+  return numbered;
 }
 
 /** Checks one scene; returns its spoken character count. */
-function checkScene(item: ShootScriptItem, at: string): number {
+function checkScene(item: ShootScriptItem, at: string, invalid: (why: string) => Error): number {
   const scene = item.shoot_script;
-  if (!scene) throw VideoScriptErrors.invalid(`${at} is required`);
+  if (!scene) throw invalid(`${at} is required`);
   const type = scene.script_type ?? 'TEXT';
   const text = scene.text_config?.text;
   if (type === 'TEXT' && (text === undefined || text.trim() === ''))
-    throw VideoScriptErrors.invalid(`${at}.text_config.text is required for a TEXT scene`);
+    throw invalid(`${at}.text_config.text is required for a TEXT scene`);
   for (const [j, bg] of (scene.background_config ?? []).entries()) {
     const f = `${at}.background_config[${j}]`;
     if (bg.background_type === 'COLOR' && !bg.background_color_config)
-      throw VideoScriptErrors.invalid(`${f}.background_color_config is required for a COLOR background`);
+      throw invalid(`${f}.background_color_config is required for a COLOR background`);
     if (bg.background_type !== 'COLOR' && !bg.background_asset_id && !bg.background_config)
-      throw VideoScriptErrors.invalid(
+      throw invalid(
         `${f}: a ${bg.background_type} background needs background_asset_id or background_config`,
       );
   }
   if (text === undefined) return 0;
   const spoken = chars(spokenText(text));
   if (isSsml(text) && chars(text) >= MAX_SSML_SCENE)
-    throw VideoScriptErrors.invalid(
-      `${at}.text_config.text: SSML must be under ${MAX_SSML_SCENE} characters`,
-    );
+    throw invalid(`${at}.text_config.text: SSML must be under ${MAX_SSML_SCENE} characters`);
   if (spoken > MAX_SCENE_TEXT)
-    throw VideoScriptErrors.invalid(
-      `${at}.text_config.text has ${spoken} characters; at most ${MAX_SCENE_TEXT} per scene`,
-    );
+    throw invalid(`${at}.text_config.text has ${spoken} characters; at most ${MAX_SCENE_TEXT} per scene`);
   return spoken;
 }
 

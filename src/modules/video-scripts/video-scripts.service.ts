@@ -77,7 +77,7 @@ export class VideoScriptsService {
   async show(projectId: string, scriptId: string) {
     const row = await this.repo.get(projectId, scriptId);
     if (!row) throw VideoScriptErrors.scriptNotFound(scriptId);
-    const doc = docOf(row);
+    const doc = scriptDocOf(row);
     const audio = await this.downloadUrls(projectId, scriptId, doc);
     return {
       ...doc,
@@ -94,7 +94,7 @@ export class VideoScriptsService {
       const repo = new VideoScriptsRepo(trx);
       const row = await repo.get(projectId, scriptId, { forUpdate: true });
       if (!row) throw VideoScriptErrors.scriptNotFound(scriptId);
-      const merged = mergeUpdate(docOf(row), body);
+      const merged = mergeUpdate(scriptDocOf(row), body);
       // On the transaction: PGlite has one connection, which the transaction holds.
       await this.checkAssets(repo, projectId, merged);
       await repo.update(projectId, scriptId, { ...columnsOf(merged), update_time: this.deps.clock.now() });
@@ -116,7 +116,7 @@ export class VideoScriptsService {
   async copy(projectId: string, scriptId: string, appUserId: string | undefined) {
     const row = await this.repo.get(projectId, scriptId);
     if (!row) throw VideoScriptErrors.scriptNotFound(scriptId);
-    const doc = { ...docOf(row), script_name: copyName(row.script_name) };
+    const doc = { ...scriptDocOf(row), script_name: copyName(row.script_name) };
     const copyId = newId();
     for (const seq of audioUploadScenes(doc)) {
       const from = sceneAudioKey(projectId, scriptId, seq);
@@ -204,7 +204,8 @@ function columnsOf(doc: ScriptDoc) {
   };
 }
 
-function docOf(row: ScriptRow): ScriptDoc {
+/** A stored script as its document (the video jobs read scripts through this too). */
+export function scriptDocOf(row: ScriptRow): ScriptDoc {
   return {
     ...(row.body as ScriptBody),
     script_name: row.script_name,

@@ -1,0 +1,127 @@
+// video.subtitles: one SRT per requested scene of a script, from the same speech the renderer
+// makes (same text parsing, voice, prosody and cue builder), so a downloaded subtitle file and
+// the burned subtitles and lips of a video of that script agree. Each scene is stored and
+// marked as soon as it is done (GENERATING → GENERATE_SUCCEED | GENERATE_FAILED); the job is
+// GENERATED when every scene is settled. Re-runnable: settled scenes are skipped.
+
+import type { CallBackConfig } from '../../contract/generated/types.ts';
+import { isAppError } from '../../core/errors/index.ts';
+import type { TaskHelpers } from '../../core/jobs/index.ts';
+import { postCallback } from '../../core/net/callback.ts';
+import { wireTime } from '../../core/util/time.ts';
+import { buildSrt } from '../../engines/speech/srt.ts';
+import { parseSpeechInput } from '../../engines/speech/ssml.ts';
+import { isSpeechError } from '../../engines/speech/types.ts';
+import { applyVocabulary } from '../../engines/speech/vocabulary.ts';
+import type { ModuleDeps, TaskDefinition } from '../index.ts';
+import { speechErrorToApp } from '../tts/tts.errors.ts';
+import type { TtsService } from '../tts/tts.service.ts';
+import type { VocabularyService } from '../tts/vocabulary.service.ts';
+import { VideoScriptsRepo } from '../video-scripts/video-scripts.repo.ts';
+import { MAX_SCENE_TEXT } from '../video-scripts/video-scripts.rules.ts';
+import { scriptDocOf } from '../video-scripts/video-scripts.service.ts';
+import { VideoCodes } from './videos.errors.ts';
+import { type SubtitleScene, VideosRepo } from './videos.repo.ts';
+import { prosodyOfVoice } from './videos.rules.ts';
+import { subtitleKey, VideoTasks } from './videos.service.ts';
+
+interface SubtitlePayload {
+  projectId: string;
+  jobId: string;
+  callback: CallBackConfig | null;
+}
+
+export function subtitleTasks(
+  deps: ModuleDeps & { vocabulary: VocabularyService },
+  tts: TtsService,
+): TaskDefinition[] {
+  return [
+    {
+      name: VideoTasks.subtitles,
+      spec: { queue: 'tts', maxAttempts: 3 },
+      handler: ((p: SubtitlePayload, h: TaskHelpers) =>
+        generate(deps, tts, p, h)) as TaskDefinition['handler'],
+    },
+  ];
+}
+
+async function generate(
+  deps: ModuleDeps & { vocabulary: VocabularyService },
+  tts: TtsService,
+  p: SubtitlePayload,
+  h: TaskHelpers,
+): Promise<void> {
+  const repo = new VideosRepo(deps.db);
+  const job = await repo.getSubtitleJob(p.projectId, p.jobId);
+  if (!job || job.job_state === 'GENERATED') return;
+  const scenes = (job.scenes as unknown as SubtitleScene[]).map((s) => ({ ...s }));
+  const scriptRow = await new VideoScriptsRepo(deps.db).get(p.projectId, job.script_id);
+  const doc = scriptRow && scriptDocOf(scriptRow);
+  const save = () => repo.updateSubtitleJob(p.projectId, p.jobId, { scenes }, deps.clock.now());
+
+  for (const s of scenes) {
+    if (s.state !== 'GENERATING') continue;
+    const fail = (code: string, msg: string) =>
+      Object.assign(s, { state: 'GENERATE_FAILED', error_code: code, error_msg: msg });
+    const item = doc?.shoot_scripts?.find((x, i) => (x.sequence_no ?? i) === s.sequence_no);
+    const text = item?.shoot_script?.text_config?.text;
+    try {
+      if (!doc || !item) fail(VideoCodes.invalidParameter, 'the script or this scene no longer exists');
+      else if ((item.shoot_script?.script_type ?? 'TEXT') === 'AUDIO' || !text)
+        fail(VideoCodes.invalidParameter, 'an audio-driven scene has no text to make subtitles from');
+      else if (!doc.voice_config?.voice_asset_id)
+        fail(VideoCodes.invalidParameter, 'the script names no voice');
+      else {
+        const voice = await tts.resolveVoice(p.projectId, doc.voice_config.voice_asset_id);
+        let script = parseSpeechInput(text, { maxChars: MAX_SCENE_TEXT, language: voice.language });
+        if (doc.video_config?.is_vocabulary_config_enable) {
+          const entries = await deps.vocabulary.entries(p.projectId);
+          if (entries.length) script = applyVocabulary(script, entries, { language: voice.language });
+        }
+        const syn = await deps.speech.synthesizeAll({
+          script,
+          voice,
+          prosody: prosodyOfVoice(doc.voice_config),
+          signal: h.signal,
+        });
+        const key = subtitleKey(p.projectId, p.jobId, s.sequence_no);
+        await deps.objects.put(key, Buffer.from(buildSrt(syn.words, script.original)), {
+          contentType: 'application/x-subrip; charset=utf-8',
+        });
+        Object.assign(s, {
+          state: 'GENERATE_SUCCEED',
+          object_key: key,
+          generate_time: wireTime(deps.clock.now()),
+        });
+      }
+    } catch (e) {
+      if (h.signal.aborted) throw e;
+      if (isSpeechError(e)) {
+        if (e.retryable && h.job.attempts < h.job.max_attempts) throw e;
+        const app = speechErrorToApp(e);
+        fail(app.code, app.message);
+      } else if (isAppError(e)) fail(e.code, e.message);
+      else throw e;
+    }
+    await save();
+  }
+  await repo.updateSubtitleJob(p.projectId, p.jobId, { scenes, job_state: 'GENERATED' }, deps.clock.now());
+  if (p.callback?.callback_url) {
+    // One attempt: the job's result stays readable through ShowSubtitleFile either way.
+    await postCallback(
+      {
+        url: p.callback.callback_url,
+        authType: p.callback.auth_type ?? 'NONE',
+        ...(p.callback.key ? { key: p.callback.key } : {}),
+      },
+      { job_id: p.jobId, job_state: 'GENERATED', script_id: job.script_id },
+      { now: deps.clock.now().getTime(), allowPrivate: deps.allowPrivateFetch, signal: h.signal },
+    ).then(
+      () => repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'DELIVERED' }, deps.clock.now()),
+      (err) => {
+        h.logger.warn({ err, jobId: p.jobId }, 'subtitle file callback not delivered');
+        return repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'FAILED' }, deps.clock.now());
+      },
+    );
+  }
+}
