@@ -202,7 +202,7 @@ await describeEachDb(
         [job({ video_config: { codec: 'VP9', width: 1280, height: 720, bitrate: 2000 } }), /VP9/],
         [job({ model_asset_id: undefined }), /model_asset_id is required/],
         [job({ voice_config: undefined }), /voice_asset_id is required/],
-        [job({ script_id: '0123456789abcdef0123456789abcdef' }), /video script not found/],
+        [job({ script_id: '0123456789abcdef0123456789abcdef' }), /Video script not found/],
         [
           job({
             shoot_scripts: [

@@ -10,6 +10,7 @@ import { parseWireTime } from '../assets/assets.rules.ts';
 import type { ModuleDeps } from '../index.ts';
 import { speechErrorToApp } from '../tts/tts.errors.ts';
 import type { TtsService } from '../tts/tts.service.ts';
+import { VideoScriptErrors } from '../video-scripts/video-scripts.errors.ts';
 import { VideoScriptsRepo } from '../video-scripts/video-scripts.repo.ts';
 import {
   assetRefs,
@@ -53,7 +54,7 @@ export class VideosService {
 
   private async script(projectId: string, scriptId: string): Promise<ScriptDoc> {
     const row = await new VideoScriptsRepo(this.deps.db).get(projectId, scriptId);
-    if (!row) throw VideoErrors.invalid(`script_id: video script not found: ${scriptId}`);
+    if (!row) throw VideoScriptErrors.scriptNotFound(scriptId);
     return scriptDocOf(row);
   }
 
