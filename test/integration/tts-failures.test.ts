@@ -1,6 +1,7 @@
 // How TTS jobs fail: a voice asset that is not ACTIVED is 400 MSS.20050042 at CreateAsyncTtsJob;
 // a synthesis that fails while the job runs ends FAILED with code + message on
 // ShowAsyncTtsJob — or, with silence_flag, SUCCEED with silence_time_ms of silent audio.
+// Which voices a project may use: its own, the system's and those shared with it.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { newId } from '../../src/core/util/ids.ts';
@@ -34,6 +35,34 @@ await describeEachDb('TTS job failures (CreateAsyncTtsJob, ShowAsyncTtsJob)', (l
     const r = await create({ text: 'Hello.', voice_asset_id: id });
     assert.equal(r.status, 400);
     assert.equal(r.body.error_code, 'MSS.20050042');
+  });
+
+  it('a voice is usable by its project and by the projects it is shared with, by no one else', async () => {
+    const own = await insertAsset(p, {
+      name: `own voice ${newId()}`,
+      type: 'VOICE_MODEL',
+      projectId: p.tenant.projectId,
+      extraMeta: { doppel_voice: { engine: 'espeak', language: 'en', params: { voice: 'en-us' } } },
+    });
+    const asOther = (id: string) =>
+      p.call('POST', '/v1/{project_id}/ttsc/async-jobs', {
+        as: p.other,
+        body: { text: 'Hi.', voice_asset_id: id },
+      });
+    assert.equal((await create({ text: 'Hi.', voice_asset_id: own })).status, 200);
+    const before = await asOther(own);
+    assert.equal(before.status, 400);
+    assert.equal(before.body.error_code, 'MSS.10001001');
+    const share = await p.call('POST', '/v1/{project_id}/digital-assets/batch-action', {
+      body: {
+        action: 'SHARE',
+        asset_ids: [own],
+        params: JSON.stringify({ allowed_project_ids: [p.other.projectId] }),
+      },
+    });
+    assert.equal(share.status, 200, JSON.stringify(share.body));
+    const shared = await asOther(own);
+    assert.equal(shared.status, 200, JSON.stringify(shared.body));
   });
 
   it('a synthesis failing at run time ends FAILED with code and message (ShowAsyncTtsJob)', async () => {

@@ -1,8 +1,8 @@
-// SQL of the TTS jobs, and the one read of the assets table the TTS module needs (the voice).
+// SQL of the TTS jobs (voices are read through the assets module's visibility rule).
 // Every query takes the project first.
 import type { Selectable } from 'kysely';
 import type { Db } from '../../core/db/index.ts';
-import { SYSTEM_PROJECT_ID, type TtsJobsTable } from '../../core/db/schema.ts';
+import type { TtsJobsTable } from '../../core/db/schema.ts';
 import type { VoiceSpec } from '../../engines/speech/types.ts';
 
 export type TtsJobRow = Selectable<TtsJobsTable>;
@@ -17,29 +17,8 @@ export interface TtsOutputs {
   parts?: string[];
 }
 
-export interface VoiceAssetRow {
-  project_id: string;
-  asset_id: string;
-  asset_state: string;
-  asset_extra_meta: Record<string, unknown>;
-}
-
 export class TtsRepo {
   constructor(private readonly db: Db) {}
-
-  /** A VOICE_MODEL asset the project may use: its own, or a system one. Not in the recycle bin. */
-  async findVoice(projectId: string, assetId: string): Promise<VoiceAssetRow | undefined> {
-    const rows = await this.db
-      .selectFrom('assets')
-      .select(['project_id', 'asset_id', 'asset_state', 'asset_extra_meta'])
-      .where('project_id', 'in', [projectId, SYSTEM_PROJECT_ID])
-      .where('asset_id', '=', assetId)
-      .where('asset_type', '=', 'VOICE_MODEL')
-      .where('asset_state', 'not in', ['DELETING', 'DELETED'])
-      .execute();
-    // The project's own asset wins over a system one with the same id (cannot happen with hex ids).
-    return rows.find((r) => r.project_id === projectId) ?? rows[0];
-  }
 
   async insert(row: {
     projectId: string;

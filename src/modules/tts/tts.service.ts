@@ -4,6 +4,8 @@
 import type { OperationTypes } from '../../contract/generated/types.ts';
 import { newId } from '../../core/util/ids.ts';
 import { isSpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
+import { AssetsRepo } from '../assets/assets.repo.ts';
+import { isGone } from '../assets/assets.rules.ts';
 import type { ModuleDeps } from '../index.ts';
 import { speechErrorToApp, TtsErrors } from './tts.errors.ts';
 import { type TtsJobRow, type TtsOutputs, TtsRepo } from './tts.repo.ts';
@@ -43,10 +45,11 @@ export class TtsService {
 
   /** The voice behind a voice asset id: 400 MSS.10001001 when unknown, MSS.20050042 when unusable. */
   async resolveVoice(projectId: string, assetId: string): Promise<VoiceSpec> {
-    const row = await new TtsRepo(this.deps.db).findVoice(projectId, assetId);
-    if (!row) throw TtsErrors.voiceNotFound(assetId);
+    // Own, system or shared with this project: the assets module's one visibility rule.
+    const [row] = await new AssetsRepo(this.deps.db).visible(projectId, [assetId], this.deps.clock.now());
+    if (row?.asset_type !== 'VOICE_MODEL' || isGone(row.asset_state)) throw TtsErrors.voiceNotFound(assetId);
     if (row.asset_state !== 'ACTIVED') throw TtsErrors.voiceUnactivated(assetId, `is ${row.asset_state}`);
-    const spec = voiceSpecOf(row.asset_extra_meta);
+    const spec = voiceSpecOf(row.asset_extra_meta as Record<string, unknown>);
     if (!spec) throw TtsErrors.voiceUnactivated(assetId, 'has no speech engine voice behind it');
     return spec;
   }
