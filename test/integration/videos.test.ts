@@ -13,7 +13,7 @@ import { after, before, it } from 'node:test';
 import { encodeWavPcm16 } from '../../src/core/media/encode.ts';
 import { verifyMssSecret } from '../../src/core/net/mss-auth.ts';
 import { SYSTEM_AVATARS } from '../../src/modules/assets/system-avatars.ts';
-import { waitFor } from '../helpers/assets.ts';
+import { insertAsset, insertFileRow, waitFor } from '../helpers/assets.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { envTools, pngBytes } from '../helpers/media-fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -233,6 +233,46 @@ await describeEachDb(
       assert.equal(wrongType.status, 400);
       assert.match(wrongType.body.error_msg, /expected HUMAN_MODEL_2D/);
       assert.equal(await jobCount(), before);
+    });
+
+    it("a project's own avatar package renders; a broken one fails the job with error_info and a FAILED callback", async () => {
+      const own = await insertAsset(p, {
+        name: 'my avatar',
+        type: 'HUMAN_MODEL_2D',
+        projectId: p.tenant.projectId,
+      });
+      await insertFileRow(p, p.tenant.projectId, own, {
+        name: 'mine.zip',
+        bytes: fs.readFileSync(new URL('../../assets/avatars/priya.zip', import.meta.url)),
+      });
+      const good = await create(
+        job({ model_asset_id: own, output_asset_config: { asset_name: 'own avatar' } }),
+      );
+      assert.equal(good.status, 200, JSON.stringify(good.body));
+      assert.equal((await finished(good.body.job_id)).state, 'SUCCEED');
+
+      const broken = await insertAsset(p, {
+        name: 'broken avatar',
+        type: 'HUMAN_MODEL_2D',
+        projectId: p.tenant.projectId,
+      });
+      await insertFileRow(p, p.tenant.projectId, broken, {
+        name: 'broken.zip',
+        bytes: Buffer.from('not a zip at all'),
+      });
+      const c = await create(
+        job({ model_asset_id: broken, callback_config: { callback_url: `${base}/video/failed` } }),
+      );
+      assert.equal(c.status, 200, JSON.stringify(c.body));
+      const done = await finished(c.body.job_id);
+      assert.equal(done.state, 'FAILED');
+      assert.equal(done.error_info.error_code, 'MSS.10001006');
+      assert.match(done.error_info.error_msg, /not a usable 2D avatar package/);
+      assert.equal(done.output_asset_config, undefined);
+      const cb = await waitFor('the callback', 30_000, async () =>
+        received.find((r) => r.body.job_id === c.body.job_id),
+      );
+      assert.deepEqual(cb.body, { result: 'FAILED', asset_id: '', job_id: c.body.job_id });
     });
 
     it('Cancel2DDigitalHumanVideo cancels only a WAITING job; the worker then leaves it alone', async () => {
