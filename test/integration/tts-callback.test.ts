@@ -8,43 +8,24 @@ import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { verifyMssSecret } from '../../src/core/net/mss-auth.ts';
 import { waitFor } from '../helpers/assets.ts';
+import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callbacks.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { EN_VOICE, waitForAsyncJob } from '../helpers/tts.ts';
 
-interface Received {
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  // biome-ignore lint/suspicious/noExplicitAny: the callback body is read as JSON.
-  body: any;
-}
-
 await describeEachDb('TTS callbacks (CreateAsyncTtsJob callback_config)', (leg) => {
   let p: TestPlatform;
-  let server: http.Server;
+  let cb: CallbackReceiver;
   let base = '';
-  const received: Received[] = [];
+  let received: CallbackReceiver['received'] = [];
   before(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        received.push({
-          url: req.url ?? '',
-          headers: req.headers,
-          body: JSON.parse(Buffer.concat(chunks).toString()),
-        });
-        res.writeHead(200);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cb = await startCallbackReceiver();
+    ({ base, received } = cb);
     p = await startTestPlatform(leg, { env: { DOPPEL_ALLOW_PRIVATE_FETCH: 'true' } });
   });
   after(async () => {
     await p?.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await cb?.close();
   });
 
   const byJob = (jobId: string) =>

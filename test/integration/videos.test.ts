@@ -5,8 +5,6 @@
 // and the subtitle-file jobs (CreateSubtitleFile, ShowSubtitleFile).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
@@ -14,6 +12,7 @@ import { encodeWavPcm16 } from '../../src/core/media/encode.ts';
 import { verifyMssSecret } from '../../src/core/net/mss-auth.ts';
 import { SYSTEM_AVATARS } from '../../src/modules/assets/system-avatars.ts';
 import { insertAsset, insertFileRow, waitFor } from '../helpers/assets.ts';
+import { type CallbackReceiver, startCallbackReceiver } from '../helpers/callbacks.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { envTools, pngBytes } from '../helpers/media-fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -43,27 +42,18 @@ await describeEachDb(
   'Video jobs (Create2DDigitalHumanVideo, Show2DDigitalHumanVideo, Cancel2DDigitalHumanVideo, ListDigitalHumanVideo, CreateSubtitleFile, ShowSubtitleFile)',
   (leg) => {
     let p: TestPlatform;
-    let server: http.Server;
+    let cb: CallbackReceiver;
     let base = '';
-    const received: Array<{ url: string; body: Record<string, string> }> = [];
+    let received: CallbackReceiver['received'] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-videos-test-'));
     before(async () => {
-      server = http.createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c) => chunks.push(c));
-        req.on('end', () => {
-          received.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString()) });
-          res.writeHead(200);
-          res.end('ok');
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      cb = await startCallbackReceiver();
+      ({ base, received } = cb);
       p = await startTestPlatform(leg, { env: { DOPPEL_ALLOW_PRIVATE_FETCH: 'true' } });
     });
     after(async () => {
       await p?.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      await cb?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     });
 

@@ -1,8 +1,9 @@
 // Job-end callbacks (TTS, video, subtitle files): one signed JSON POST through the SSRF guard,
 // no redirects, a short timeout. Throws when the receiver does not answer 2xx, so the calling
 // job can retry with backoff; a BlockedAddressError means retrying is pointless.
+import type { TaskHelpers } from '../jobs/index.ts';
 import { type MssAuthType, signCallback } from './mss-auth.ts';
-import { safeFetch } from './safe-fetch.ts';
+import { BlockedAddressError, safeFetch } from './safe-fetch.ts';
 
 export const CALLBACK_TIMEOUT_MS = 10_000;
 
@@ -29,4 +30,35 @@ export async function postCallback(
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (res.status < 200 || res.status >= 300) throw new Error(`callback answered HTTP ${res.status}`);
+}
+
+/**
+ * One attempt of a callback job: POST, then record DELIVERED; on failure record FAILED once
+ * the job is out of attempts (or the address is refused by the SSRF guard, which retrying
+ * cannot change), else throw so the queue retries with its backoff.
+ */
+export async function callbackAttempt(
+  target: CallbackTarget,
+  body: unknown,
+  ctx: {
+    now: number;
+    allowPrivate: boolean;
+    helpers: TaskHelpers;
+    /** Names the job in the log line, e.g. "TTS" or "video". */
+    what: string;
+    settle: (state: 'DELIVERED' | 'FAILED') => Promise<void>;
+  },
+): Promise<void> {
+  const h = ctx.helpers;
+  try {
+    await postCallback(target, body, { now: ctx.now, allowPrivate: ctx.allowPrivate, signal: h.signal });
+    await ctx.settle('DELIVERED');
+  } catch (e) {
+    h.logger.warn({ err: e, attempt: h.job.attempts }, `${ctx.what} callback not delivered`);
+    if (e instanceof BlockedAddressError || h.job.attempts >= h.job.max_attempts) {
+      await ctx.settle('FAILED');
+      return;
+    }
+    throw e;
+  }
 }

@@ -10,44 +10,37 @@ import { MediaError, summarizeStderr } from '../../core/media/errors.ts';
 import { runTool } from '../../core/media/run.ts';
 import type { MediaTools } from '../../core/media/tools.ts';
 import type { Cue } from '../speech/srt.ts';
-import type { AvatarPackage } from './avatar-package.ts';
-import {
-  type Background,
-  muxArgs,
-  type OutputFormat,
-  type OverlayLayer,
-  parseProgressTime,
-} from './compose-args.ts';
-import { type RenderSpeech, renderVideo } from './render.ts';
-import type { SubtitleStyle, TextOverlay } from './subtitles-ass.ts';
+import { muxArgs, parseProgressTime } from './compose-args.ts';
+import { type RenderOptions, type RenderSpeech, renderVideo } from './render.ts';
+import type { SubtitleStyle } from './subtitles-ass.ts';
 import { FPS, frameCount } from './viseme-track.ts';
 
-export interface SceneInput {
-  speech: RenderSpeech;
-  background: Background;
-  placement?: { x: number; y: number; scale: number };
-  avatarZ?: number;
-  layers?: OverlayLayer[];
-  texts?: TextOverlay[];
-  /** Subtitle cues, in the scene's own time. */
+/** One scene: what renderVideo takes for it, and its subtitle cues in the scene's own time. */
+export type SceneInput = Pick<
+  RenderOptions,
+  'speech' | 'background' | 'placement' | 'avatarZ' | 'layers' | 'texts'
+> & {
   cues?: Cue[];
-}
+};
 
-export interface RenderScenesOptions {
-  avatar: AvatarPackage;
-  width: number;
-  height: number;
+export type RenderScenesOptions = Pick<
+  RenderOptions,
+  | 'avatar'
+  | 'width'
+  | 'height'
+  | 'music'
+  | 'format'
+  | 'outputPath'
+  | 'workDir'
+  | 'seed'
+  | 'signal'
+  | 'onProgress'
+  | 'onNotice'
+> & {
   scenes: SceneInput[];
-  music?: { path: string; volumeDb?: number };
+  /** One style for every scene's subtitles. */
   subtitleStyle?: Partial<SubtitleStyle>;
-  format?: OutputFormat;
-  outputPath: string;
-  workDir?: string;
-  seed?: number;
-  signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
-  onNotice?: (message: string) => void;
-}
+};
 
 export interface RenderScenesResult {
   path: string;

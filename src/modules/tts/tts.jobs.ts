@@ -6,8 +6,7 @@
 //                   MSS_A_HEAD when a key was given; retried with backoff on failure.
 import { isAppError } from '../../core/errors/index.ts';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
-import { postCallback } from '../../core/net/callback.ts';
-import { BlockedAddressError } from '../../core/net/safe-fetch.ts';
+import { callbackAttempt } from '../../core/net/callback.ts';
 import { isSpeechError, type SpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
 import type { ModuleDeps, TaskDefinition } from '../index.ts';
 import { speechErrorToApp, TtsCodes } from './tts.errors.ts';
@@ -183,20 +182,11 @@ async function deliverCallback(
   if (!row?.callback_url || row.callback_state === 'DELIVERED' || !isFinal(row.state)) return;
   const request = row.request as unknown as TtsJobRequest;
   const target = { ...(request.callback ?? { authType: 'NONE' as const }), url: row.callback_url };
-  try {
-    await postCallback(target, await callbackBody(svc, row), {
-      now: deps.clock.now().getTime(),
-      allowPrivate: deps.allowPrivateFetch,
-      signal: h.signal,
-    });
-    await repo.setCallbackState(ref.projectId, ref.jobId, 'DELIVERED');
-  } catch (e) {
-    h.logger.warn({ err: e, jobId: ref.jobId, attempt: h.job.attempts }, 'TTS callback not delivered');
-    // A refused address stays refused: no point in retrying.
-    if (e instanceof BlockedAddressError || h.job.attempts >= h.job.max_attempts) {
-      await repo.setCallbackState(ref.projectId, ref.jobId, 'FAILED');
-      return;
-    }
-    throw e;
-  }
+  await callbackAttempt(target, await callbackBody(svc, row), {
+    now: deps.clock.now().getTime(),
+    allowPrivate: deps.allowPrivateFetch,
+    helpers: h,
+    what: 'TTS',
+    settle: (state) => repo.setCallbackState(ref.projectId, ref.jobId, state),
+  });
 }

@@ -14,8 +14,7 @@ import { isAppError } from '../../core/errors/index.ts';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
 import { MediaError } from '../../core/media/errors.ts';
 import { runToolBinary } from '../../core/media/run.ts';
-import { postCallback } from '../../core/net/callback.ts';
-import { BlockedAddressError } from '../../core/net/safe-fetch.ts';
+import { callbackAttempt } from '../../core/net/callback.ts';
 import {
   type AvatarPackage,
   type Background,
@@ -520,19 +519,11 @@ async function deliverCallback(deps: VideoJobDeps, ref: JobRef, h: TaskHelpers):
     ...(cfg?.key ? { key: cfg.key } : {}),
   };
   const body = { result: row.state, asset_id: row.asset_id ?? '', job_id: row.job_id };
-  try {
-    await postCallback(target, body, {
-      now: deps.clock.now().getTime(),
-      allowPrivate: deps.allowPrivateFetch,
-      signal: h.signal,
-    });
-    await repo.setCallbackState(ref.projectId, ref.jobId, 'DELIVERED');
-  } catch (e) {
-    h.logger.warn({ err: e, jobId: ref.jobId, attempt: h.job.attempts }, 'video callback not delivered');
-    if (e instanceof BlockedAddressError || h.job.attempts >= h.job.max_attempts) {
-      await repo.setCallbackState(ref.projectId, ref.jobId, 'FAILED');
-      return;
-    }
-    throw e;
-  }
+  await callbackAttempt(target, body, {
+    now: deps.clock.now().getTime(),
+    allowPrivate: deps.allowPrivateFetch,
+    helpers: h,
+    what: 'video',
+    settle: (state) => repo.setCallbackState(ref.projectId, ref.jobId, state),
+  });
 }
