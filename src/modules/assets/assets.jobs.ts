@@ -10,6 +10,7 @@ import { copiedFileId, REPLICABLE_STATES, type ReplicateJob } from './assets.rep
 import { type AssetRow, AssetsRepo, READABLE_FILE_STATES } from './assets.repo.ts';
 import { purgeCutoff } from './assets.rules.ts';
 import { type AssetsService, AssetTasks, assetObjectPrefix } from './assets.service.ts';
+import { FilesRepo } from './files.repo.ts';
 import { objectKeyFor } from './files.rules.ts';
 
 export const PURGE_EVERY_MS = 3600 * 1000;
@@ -124,24 +125,19 @@ async function replicate(deps: ModuleDeps, job: ReplicateJob, h: TaskHelpers): P
         throw e;
       }
       const now = deps.clock.now();
-      await repo.insertFileIfAbsent({
-        project_id: job.projectId,
-        file_id: fileId,
-        asset_id: job.assetId,
-        file_name: f.file_name,
-        file_md5: f.file_md5,
-        file_size: f.file_size,
-        file_type: f.file_type,
-        asset_file_category: f.asset_file_category,
+      await new FilesRepo(deps.db).insertFileIfAbsent({
+        projectId: job.projectId,
+        fileId,
+        assetId: job.assetId,
+        fileName: f.file_name,
+        fileMd5: f.file_md5,
+        fileSize: f.file_size,
+        fileType: f.file_type,
+        category: f.asset_file_category,
         state: 'CREATED',
-        reason: null,
-        block_reason_code: null,
-        object_key: key,
-        upload_id: null,
-        part_count: null,
-        file_extra_meta: f.file_extra_meta === null ? null : JSON.stringify(f.file_extra_meta),
-        created_at: now,
-        updated_at: now,
+        objectKey: key,
+        fileExtraMeta: f.file_extra_meta as Record<string, unknown> | null,
+        now,
       });
     }
   } catch (e) {

@@ -244,15 +244,6 @@ export class AssetsRepo {
       .execute();
   }
 
-  /** Inserts a copied file unless a row with its id exists (a re-run of the copy job). */
-  async insertFileIfAbsent(row: Insertable<AssetFilesTable>): Promise<void> {
-    await this.db
-      .insertInto('asset_files')
-      .values(row)
-      .onConflict((oc) => oc.columns(['project_id', 'file_id']).doNothing())
-      .execute();
-  }
-
   // ── recycle bin ───────────────────────────────────────────────────────────
 
   /** Recycle-bin entries deleted before `cutoff`, across projects (the purge task only). */

@@ -4,6 +4,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../core/db/index.ts';
 import type { AssetFilesTable, AssetsTable } from '../../core/db/schema.ts';
+import { AssetsRepo } from './assets.repo.ts';
 
 export type FileRow = Selectable<AssetFilesTable>;
 
@@ -26,6 +27,7 @@ export interface NewFile {
   objectKey: string;
   uploadId?: string;
   partCount?: number;
+  fileExtraMeta?: Record<string, unknown> | null;
   now: Date;
 }
 
@@ -129,27 +131,20 @@ export class FilesRepo {
       .executeTakeFirst();
   }
 
-  /** Moves an asset from one of `from` to `to`; false when it was in none of them. */
-  async setAssetState(
+  /** Moves an asset from one of `from` to `to` (the assets module's conditional update); false when it was in none of them. */
+  setAssetState(
     projectId: string,
     assetId: string,
     from: readonly string[],
     to: { state: string; reason: string | null; extraMeta?: Record<string, unknown>; now: Date },
   ): Promise<boolean> {
-    const r = await this.db
-      .updateTable('assets')
-      .set({
-        asset_state: to.state,
-        reason: to.reason,
-        fail_type: null,
-        ...(to.extraMeta !== undefined && { asset_extra_meta: JSON.stringify(to.extraMeta) }),
-        update_time: to.now,
-      })
-      .where('project_id', '=', projectId)
-      .where('asset_id', '=', assetId)
-      .where('asset_state', 'in', from)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return new AssetsRepo(this.db).setStateFrom(projectId, assetId, from, {
+      asset_state: to.state,
+      reason: to.reason,
+      fail_type: null,
+      ...(to.extraMeta !== undefined && { asset_extra_meta: JSON.stringify(to.extraMeta) }),
+      update_time: to.now,
+    });
   }
 }
 
@@ -169,7 +164,7 @@ function toRow(f: NewFile) {
     part_count: f.partCount ?? null,
     reason: null,
     block_reason_code: null,
-    file_extra_meta: null,
+    file_extra_meta: f.fileExtraMeta ? JSON.stringify(f.fileExtraMeta) : null,
     created_at: f.now,
     updated_at: f.now,
   };
