@@ -1,23 +1,38 @@
-// `npm run bench:render [-- --seconds 60]`: the 2D renderer against the physical floor.
+// `npm run bench:render [-- --seconds 60 --rounds 2]`: the 2D renderer against the physical floor.
 //
-//   avatar    renderVideo: --seconds of real eSpeak speech, a generated avatar scaled to the
-//             output height with idle sway, burned subtitles, colour background → H.264/AAC MP4
-//   plain     ffmpeg alone encoding the same length and size (a colour, and the testsrc
-//             pattern) with the same audio and codec settings: what any encode costs here
-//   Printed per size (720p, 1080p): wall seconds, × realtime, and the avatar/plain ratio.
+//   avatar Mei     renderVideo with the shipped system avatar assets/avatars/mei (1080×1080
+//                  canvas, scaled to the output height, idle sway): --seconds of real eSpeak
+//                  speech, burned subtitles, colour background → H.264/AAC MP4
+//   avatar test    the same with the generated 400×400 test avatar (test/helpers/avatar.ts)
+//   plain colour   ffmpeg alone encoding a colour of the same size, fps and length with the same
+//                  audio, codec, preset and CRF: what any encode costs here (the floor)
+//   plain testsrc  the same with the busy testsrc pattern, once per size, for scale
+//
+// The machine may be shared: each size runs --rounds rounds of Mei, plain colour and the test
+// avatar, interleaved, and keeps the best of each (every run is printed). Printed per size (720p,
+// 1080p): wall seconds, × realtime, Mei's precompose share, and the avatar/plain colour ratio.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encodeWavPcm16 } from '../../src/core/media/encode.ts';
 import { resolveMediaTools, runTool } from '../../src/core/media/index.ts';
-import { parseAvatarPackage, renderVideo } from '../../src/engines/render/index.ts';
+import {
+  type AvatarPackage,
+  loadAvatarPackage,
+  parseAvatarPackage,
+  renderVideo,
+} from '../../src/engines/render/index.ts';
 import { createSpeechService } from '../../src/engines/speech/index.ts';
 import { buildCues } from '../../src/engines/speech/srt.ts';
 import { avatarFiles } from '../../test/helpers/avatar.ts';
 
-const { values: opts } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
+const { values: opts } = parseArgs({
+  options: { seconds: { type: 'string', default: '60' }, rounds: { type: 'string', default: '2' } },
+});
 const seconds = Number(opts.seconds);
+const rounds = Math.max(1, Number(opts.rounds));
 const tools = resolveMediaTools({
   FFMPEG_PATH: process.env.FFMPEG_PATH,
   FFPROBE_PATH: process.env.FFPROBE_PATH,
@@ -47,16 +62,22 @@ try {
   const wav = path.join(dir, 'speech.wav');
   fs.writeFileSync(wav, encodeWavPcm16(synthesis.samples, synthesis.sampleRate));
   const cues = buildCues(synthesis.words, text);
-  const avatar = parseAvatarPackage(avatarFiles({ idle: true }));
+  const mei = await loadAvatarPackage(fileURLToPath(new URL('../../assets/avatars/mei', import.meta.url)));
+  const testAvatar = parseAvatarPackage(avatarFiles({ idle: true }));
   const dur = synthesis.durationMs / 1000;
+  const version = (await runTool(tools.ffmpeg.path, ['-hide_banner', '-version'])).stdout.split('\n')[0];
+  console.log(`${version}`);
   console.log(
-    `ffmpeg ${tools.ffmpeg.path}; ${os.availableParallelism()} cores; ${dur.toFixed(1)} s of speech`,
+    `${tools.ffmpeg.path}; ${os.availableParallelism()} cores; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ${dur.toFixed(1)} s of speech; best of ${rounds}, interleaved`,
   );
 
-  const time = async (fn: () => Promise<unknown>): Promise<number> => {
+  const time = async <T>(fn: () => Promise<T>): Promise<{ sec: number; value: T }> => {
     const t0 = performance.now();
-    await fn();
-    return (performance.now() - t0) / 1000;
+    const value = await fn();
+    return { sec: (performance.now() - t0) / 1000, value };
   };
   const plain = (w: number, h: number, src: string) =>
     time(async () => {
@@ -82,12 +103,8 @@ try {
       );
       if (r.code !== 0) throw new Error(r.stderr);
     });
-
-  for (const [w, h] of [
-    [1280, 720],
-    [1920, 1080],
-  ]) {
-    const avatarSec = await time(() =>
+  const avatarRun = (avatar: AvatarPackage, w: number, h: number) =>
+    time(() =>
       renderVideo(tools, {
         avatar,
         speech: { synthesis },
@@ -99,14 +116,38 @@ try {
         workDir: dir,
       }),
     );
-    const colorSec = await plain(w, h, 'color=c=0x203040');
-    const testsrcSec = await plain(w, h, 'testsrc=d=3600');
-    const row = (name: string, s: number) =>
-      `  ${name.padEnd(16)} ${s.toFixed(2).padStart(7)} s  ${(dur / s).toFixed(1).padStart(6)}× realtime`;
-    console.log(`${h}p`);
-    console.log(row('avatar', avatarSec));
-    console.log(`${row('plain colour', colorSec)}   avatar/plain ${(avatarSec / colorSec).toFixed(2)}`);
-    console.log(`${row('plain testsrc', testsrcSec)}   avatar/plain ${(avatarSec / testsrcSec).toFixed(2)}`);
+
+  const fmt = (s: number) => `${s.toFixed(2).padStart(6)} s ${(dur / s).toFixed(1).padStart(5)}× realtime`;
+  const runs = (xs: number[]) => `runs ${xs.map((s) => s.toFixed(2)).join(' ')}`;
+  for (const [w, h] of [
+    [1280, 720],
+    [1920, 1080],
+  ]) {
+    const meiSec: number[] = [];
+    const meiPre: number[] = [];
+    const colorSec: number[] = [];
+    const testSec: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const m = await avatarRun(mei, w, h);
+      meiSec.push(m.sec);
+      meiPre.push(m.value.timingsMs.precompose / 1000);
+      colorSec.push((await plain(w, h, 'color=c=0x203040')).sec);
+      testSec.push((await avatarRun(testAvatar, w, h)).sec);
+    }
+    const testsrcSec = (await plain(w, h, 'testsrc=d=3600')).sec;
+    const best = (xs: number[]) => Math.min(...xs);
+    const plainBest = best(colorSec);
+    const ratio = (s: number) => `avatar/plain ${(s / plainBest).toFixed(2)}`;
+    const at = meiSec.indexOf(best(meiSec));
+    console.log(`${h}p (${w}×${h})`);
+    console.log(
+      `  avatar Mei     ${fmt(best(meiSec))}  ${ratio(best(meiSec))}  (precompose ${meiPre[at].toFixed(2)} s)  ${runs(meiSec)}`,
+    );
+    console.log(`  avatar test    ${fmt(best(testSec))}  ${ratio(best(testSec))}  ${runs(testSec)}`);
+    console.log(`  plain colour   ${fmt(plainBest)}                    ${runs(colorSec)}`);
+    console.log(
+      `  plain testsrc  ${fmt(testsrcSec)}  Mei/testsrc ${(best(meiSec) / testsrcSec).toFixed(2)}  (one run)`,
+    );
   }
 } finally {
   await speech.close();

@@ -1,7 +1,14 @@
 // Frame plan: mouth × eyes → runs of distinct keys, exact frame totals, concat list.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { concatList, framePlan } from '../../src/engines/render/frame-plan.ts';
+import {
+  assChangeFrames,
+  concatList,
+  framePlan,
+  holdList,
+  runStarts,
+  segments,
+} from '../../src/engines/render/frame-plan.ts';
 import { defaultPlacement } from '../../src/engines/render/render.ts';
 
 test('the two tracks are combined into runs of distinct keys covering exactly totalFrames', () => {
@@ -79,6 +86,50 @@ test('the concat list gives each run frames/fps seconds and repeats the last fil
     concatList(plan, (k) => files.get(k)!),
     "ffconcat version 1.0\nfile 'f000.png'\nduration 0.200000\nfile 'it'\\''s.png'\nduration 0.120000\nfile 'it'\\''s.png'\n",
   );
+});
+
+test('segments: runs, idle moves and subtitle changes cut [0, total) into spans that hold one picture', () => {
+  const plan = framePlan(
+    [
+      { shape: 'sil', frames: 5 },
+      { shape: 'aa', frames: 3 },
+      { shape: 'sil', frames: 4 },
+    ],
+    [],
+    12,
+  );
+  assert.deepEqual(runStarts(plan), [0, 5, 8]);
+  assert.deepEqual(segments([8, 5, 0, 3, 5, 12, 40, -1, 2.5], 12), [
+    { start: 0, frames: 3 },
+    { start: 3, frames: 2 },
+    { start: 5, frames: 3 },
+    { start: 8, frames: 4 },
+  ]);
+  assert.deepEqual(segments([], 4), [{ start: 0, frames: 4 }]);
+  assert.deepEqual(segments([1], 0), []);
+  assert.equal(
+    holdList(
+      [
+        { file: 'clock.y4m', frames: 3 },
+        { file: 'clock.y4m', frames: 1 },
+      ],
+      25,
+    ),
+    "ffconcat version 1.0\nfile 'clock.y4m'\nduration 0.120000\nfile 'clock.y4m'\nduration 0.040000\nfile 'clock.y4m'\n",
+  );
+});
+
+test('subtitle changes: the frame at or after each event start and end, and the next one', () => {
+  const ass = [
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+    'Dialogue: 0,0:00:00.00,0:01:00.00,Default,,0,0,0,,{\\an7}Title',
+    'Dialogue: 1,0:00:01.00,0:00:02.13,Default,,0,0,0,,Hello, there',
+    'Comment: 1,0:00:05.00,0:00:06.00,Default,,0,0,0,,not shown',
+  ].join('\n');
+  // 1.00 s is frame 25 exactly; 2.13 s is 53.25 frames: 54; 60 s is frame 1500.
+  assert.deepEqual(assChangeFrames(ass, 25), [0, 1, 25, 26, 54, 55, 1500, 1501]);
+  assert.deepEqual(assChangeFrames('', 25), []);
 });
 
 test('default placement: landscape fills the height, portrait is drawn larger than the width; both stand on the bottom edge', () => {

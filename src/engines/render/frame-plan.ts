@@ -68,18 +68,68 @@ export function framePlan(
   return { fps: opts.fps ?? FPS, totalFrames, runs, keys: [...keys.values()] };
 }
 
-/**
- * The ffmpeg concat-demuxer list playing the plan: each run's picture for frames/fps seconds.
- * The last file is listed twice: the demuxer ignores the last entry's duration otherwise.
- */
-export function concatList(plan: FramePlan, fileOf: (key: string) => string): string {
+/** An ffconcat list showing each file for its frames (frames / fps seconds). */
+export function holdList(entries: Array<{ file: string; frames: number }>, fps: number): string {
   const lines = ['ffconcat version 1.0'];
-  for (const r of plan.runs) {
-    lines.push(`file '${quoteConcat(fileOf(r.key))}'`, `duration ${(r.frames / plan.fps).toFixed(6)}`);
-  }
-  const last = plan.runs[plan.runs.length - 1];
-  if (last) lines.push(`file '${quoteConcat(fileOf(last.key))}'`);
+  for (const e of entries)
+    lines.push(`file '${quoteConcat(e.file)}'`, `duration ${(e.frames / fps).toFixed(6)}`);
+  // The last file is listed twice: the demuxer ignores the last entry's duration otherwise.
+  const last = entries[entries.length - 1];
+  if (last) lines.push(`file '${quoteConcat(last.file)}'`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The ffmpeg concat-demuxer list playing the plan: each run's picture for frames/fps seconds. */
+export function concatList(plan: FramePlan, fileOf: (key: string) => string): string {
+  return holdList(
+    plan.runs.map((r) => ({ file: fileOf(r.key), frames: r.frames })),
+    plan.fps,
+  );
+}
+
+/** The first frame of each run. */
+export function runStarts(plan: FramePlan): number[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const r of plan.runs) {
+    starts.push(at);
+    at += r.frames;
+  }
+  return starts;
+}
+
+/**
+ * The segments of [0, totalFrames) cut at the given frames (0 is always a start): the spans
+ * over which a still scene's picture does not change.
+ */
+export function segments(
+  starts: Iterable<number>,
+  totalFrames: number,
+): Array<{ start: number; frames: number }> {
+  const cuts = [...new Set([0, ...starts])]
+    .filter((n) => Number.isInteger(n) && n >= 0 && n < totalFrames)
+    .sort((a, b) => a - b);
+  return cuts.map((start, i) => ({ start, frames: (cuts[i + 1] ?? totalFrames) - start }));
+}
+
+/**
+ * Frames at which burned ASS events appear or disappear. libass shows an event on a frame
+ * whose time (ms, from the frame's timestamp, truncated) is in [start, end); frame
+ * ceil(ms × fps / 1000) is the first at or after a change, and the next one is listed too in
+ * case the timestamp's rounding puts the frame a hair before it.
+ */
+export function assChangeFrames(ass: string, fps: number): number[] {
+  const frames = new Set<number>();
+  const time = (h: string, m: string, s: string, cs: string) =>
+    ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000 + Number(cs) * 10;
+  for (const m of ass.matchAll(/^Dialogue:\s*[^,]*,(\d+):(\d+):(\d+)\.(\d+),(\d+):(\d+):(\d+)\.(\d+),/gm)) {
+    for (const ms of [time(m[1], m[2], m[3], m[4]), time(m[5], m[6], m[7], m[8])]) {
+      const f = Math.ceil((ms * fps) / 1000 - 1e-9);
+      frames.add(f);
+      frames.add(f + 1);
+    }
+  }
+  return [...frames].sort((a, b) => a - b);
 }
 
 // Inside '…' the concat demuxer only needs ' escaped as '\''.

@@ -15,14 +15,25 @@ import { type AvatarPackage, mouthShapeFor } from './avatar-package.ts';
 import { blinkTrack } from './blink.ts';
 import {
   type Background,
+  clockFrame,
   composeArgs,
+  idleMoves,
   type OutputFormat,
   type OverlayLayer,
   parseProgressTime,
+  type RenderPlan,
 } from './compose-args.ts';
 import { findSubtitleFont } from './fonts.ts';
-import { concatList, type FramePlan, framePlan } from './frame-plan.ts';
-import { precomposeFrames } from './precompose.ts';
+import {
+  assChangeFrames,
+  concatList,
+  type FramePlan,
+  framePlan,
+  holdList,
+  runStarts,
+  segments,
+} from './frame-plan.ts';
+import { precomposeFrames, scaledSize } from './precompose.ts';
 import { buildAss, DEFAULT_SUBTITLE_STYLE, type SubtitleStyle, type TextOverlay } from './subtitles-ass.ts';
 import { FPS, frameCount, mouthTrackFromPhonemes } from './viseme-track.ts';
 
@@ -68,6 +79,8 @@ export interface RenderResult {
   /** Distinct precomposed frames. */
   distinctFrames: number;
   subtitlesBurned: boolean;
+  /** Wall milliseconds of the two costly steps: composing the distinct frames, the ffmpeg run. */
+  timingsMs: { precompose: number; ffmpeg: number };
 }
 
 /**
@@ -138,14 +151,22 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
     }
 
     const plan = planFrames(opts.avatar, phonemes, durationMs, opts.seed);
-    const files = await precomposeFrames(opts.avatar, plan.keys, work, signal);
-    const concatFile = path.join(work, 'frames.ffconcat');
+    const place = opts.placement ?? defaultPlacement(opts.avatar.canvas, opts);
+    const t0 = performance.now();
+    // The avatar's pictures at their size in the video: the body once, a face per key.
+    const pictures = await precomposeFrames(opts.avatar, plan.keys, work, {
+      scale: place.scale,
+      ...(signal ? { signal } : {}),
+    });
+    const precomposeMs = performance.now() - t0;
+    const facesFile = path.join(work, 'faces.ffconcat');
     await fs.writeFile(
-      concatFile,
-      concatList(plan, (k) => files.get(k) as string),
+      facesFile,
+      concatList(plan, (k) => pictures.faces.get(k) as string),
     );
 
     let subtitles: { assFile: string; fontsDir?: string } | undefined;
+    let ass = '';
     const cues = opts.subtitles?.cues ?? [];
     const texts = opts.texts ?? [];
     if (cues.length || texts.length) {
@@ -168,38 +189,76 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
           ...opts.subtitles?.style,
         };
         const assFile = path.join(work, 'subtitles.ass');
-        await fs.writeFile(
-          assFile,
-          buildAss(cues, style, opts, { items: texts, durationMs: (plan.totalFrames * 1000) / FPS }),
-        );
+        ass = buildAss(cues, style, opts, { items: texts, durationMs: (plan.totalFrames * 1000) / FPS });
+        await fs.writeFile(assFile, ass);
         subtitles = font ? { assFile, fontsDir: font.dir } : { assFile };
       }
     }
 
-    const place = opts.placement ?? defaultPlacement(opts.avatar.canvas, opts);
     const durationSec = plan.totalFrames / FPS;
+    const format = opts.format ?? 'mp4';
+    const idle = opts.avatar.idle;
+    const { box, faceBox } = pictures;
+    const avatar: RenderPlan['avatar'] = {
+      base: path.join(work, pictures.base),
+      faces: facesFile,
+      x: Math.round(place.x) + box.x,
+      y: Math.round(place.y) + box.y,
+      faceAt: { x: faceBox.x - box.x, y: faceBox.y - box.y },
+      // Sway as the package gives it (canvas pixels, scaled); breathing 0.5 % of the height.
+      ...(idle && idle.swayPx > 0 && idle.breathPeriodSec > 0
+        ? {
+            idle: {
+              swayPx: idle.swayPx * place.scale,
+              bobPx: scaledSize(opts.avatar.canvas, place.scale).height / 200,
+              periodSec: idle.breathPeriodSec,
+            },
+          }
+        : {}),
+      ...(opts.avatarZ !== undefined ? { z: opts.avatarZ } : {}),
+    };
+
+    // A still scene (no video background or layer) is composed once per segment, the frames
+    // over which neither the face, the idle position nor the subtitles change, and ffmpeg's
+    // fps filter repeats each: a minute of speech is ~500 segments instead of 1500 frames.
+    let clock: RenderPlan['clock'];
+    if (!('video' in opts.background) && !opts.layers?.some((l) => l.kind === 'video')) {
+      const picture = clockFrame('color' in opts.background ? opts.background.color : '#000000', format, FPS);
+      const clockName = `clock.${picture.ext}`;
+      await fs.writeFile(path.join(work, clockName), picture.data);
+      const cuts = [
+        ...runStarts(plan),
+        ...idleMoves(avatar, plan.totalFrames, FPS, format),
+        ...assChangeFrames(ass, FPS),
+      ];
+      const concatFile = path.join(work, 'clock.ffconcat');
+      await fs.writeFile(
+        concatFile,
+        holdList(
+          segments(cuts, plan.totalFrames).map((g) => ({ file: clockName, frames: g.frames })),
+          FPS,
+        ),
+      );
+      clock = { concatFile };
+    }
+
     const args = composeArgs({
       width: opts.width,
       height: opts.height,
       fps: FPS,
       durationSec,
       background: opts.background,
-      avatar: {
-        concatFile,
-        ...place,
-        canvasWidth: opts.avatar.canvas.width,
-        canvasHeight: opts.avatar.canvas.height,
-        idle: opts.avatar.idle,
-        ...(opts.avatarZ !== undefined ? { z: opts.avatarZ } : {}),
-      },
+      ...(clock ? { clock } : {}),
+      avatar,
       ...(opts.layers?.length ? { layers: opts.layers } : {}),
       speech: audioPath,
       ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
       ...(subtitles ? { subtitles } : {}),
-      output: { path: opts.outputPath, format: opts.format ?? 'mp4' },
+      output: { path: opts.outputPath, format },
     });
 
     let lastReport = 0;
+    const t1 = performance.now();
     const r = await runTool(tools.ffmpeg.path, args, {
       ...(signal ? { signal } : {}),
       // Generous: a slow machine at 0.5× realtime still finishes; a wedged ffmpeg does not hang a worker.
@@ -218,6 +277,7 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
         detail: summarizeStderr(r.stderr),
       });
     }
+    const ffmpegMs = performance.now() - t1;
     opts.onProgress?.(1);
     return {
       path: opts.outputPath,
@@ -225,6 +285,7 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
       frames: plan.totalFrames,
       distinctFrames: plan.keys.length,
       subtitlesBurned: !!subtitles && cues.length > 0,
+      timingsMs: { precompose: Math.round(precomposeMs), ffmpeg: Math.round(ffmpegMs) },
     };
   } catch (e) {
     // An abort during precomposition surfaces as a DOMException; callers get one error kind.
