@@ -16,6 +16,18 @@ export interface S3Config {
   forcePathStyle: boolean;
 }
 
+export interface NeuralRendererSettings {
+  url: string;
+  /** Bearer token; never logged. */
+  token: string | undefined;
+  /** What a failed neural render does: draw the avatar with the built-in renderer, or fail the job. */
+  fallback: 'builtin' | 'fail';
+  /** One scene's render, end to end. */
+  timeoutMs: number;
+  pollMs: number;
+  maxVideoBytes: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -36,6 +48,8 @@ export interface Config {
   jobs: { concurrency: number; leaseMs: number; pollMs: number; shutdownGraceMs: number };
   /** Video renders at once per worker process. */
   renderConcurrency: number;
+  /** An external neural lip-sync service for the avatar layer (docs/neural-renderer.md). */
+  neuralRenderer: NeuralRendererSettings | undefined;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
@@ -177,6 +191,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  let neuralRenderer: NeuralRendererSettings | undefined;
+  const neuralUrl = url('DOPPEL_NEURAL_RENDERER_URL', ['http:', 'https:']);
+  if (neuralUrl !== undefined) {
+    neuralRenderer = {
+      url: neuralUrl.replace(/\/+$/, ''),
+      token: str('DOPPEL_NEURAL_RENDERER_TOKEN'),
+      fallback: oneOf('DOPPEL_NEURAL_RENDERER_FALLBACK', ['builtin', 'fail'] as const, 'builtin'),
+      timeoutMs: int('DOPPEL_NEURAL_RENDERER_TIMEOUT_MS', 600_000, 1_000, 24 * 3_600_000),
+      pollMs: int('DOPPEL_NEURAL_RENDERER_POLL_MS', 1_000, 50, 60_000),
+      maxVideoBytes: int(
+        'DOPPEL_NEURAL_RENDERER_MAX_VIDEO_BYTES',
+        2 * 1024 ** 3,
+        1024,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    };
+  }
+
   const config: Config = {
     host,
     port,
@@ -207,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       shutdownGraceMs: int('DOPPEL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
+    neuralRenderer,
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',
       Math.max(1, Math.floor(os.availableParallelism() / 2)),

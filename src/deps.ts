@@ -1,5 +1,6 @@
 // The composition root: the one place that builds the database, stores, queue, throttle,
 // auth and services from a Config and hands them down. No module reaches for globals.
+
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { createObjectStore } from './core/object-store/index.ts';
 import type { ObjectStore } from './core/object-store/types.ts';
 import { createThrottle, type Throttle } from './core/throttle/index.ts';
 import { type Clock, systemClock } from './core/util/time.ts';
+import { createRemoteRenderer } from './engines/render/remote.ts';
 import { createSpeechService, type SpeechService } from './engines/speech/index.ts';
 import type { Authenticate } from './http/bind-operations.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -131,6 +133,20 @@ export async function createDeps(
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
+      ...(config.neuralRenderer
+        ? {
+            neuralRenderer: {
+              renderer: createRemoteRenderer({
+                baseUrl: config.neuralRenderer.url,
+                ...(config.neuralRenderer.token ? { token: config.neuralRenderer.token } : {}),
+                timeoutMs: config.neuralRenderer.timeoutMs,
+                pollIntervalMs: config.neuralRenderer.pollMs,
+                maxVideoBytes: config.neuralRenderer.maxVideoBytes,
+              }),
+              fallback: config.neuralRenderer.fallback,
+            },
+          }
+        : {}),
     };
 
     return {

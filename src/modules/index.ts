@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.ts';
 import type { MediaTools } from '../core/media/index.ts';
 import type { ObjectStore } from '../core/object-store/types.ts';
 import type { Clock } from '../core/util/time.ts';
+import type { RemoteRenderer } from '../engines/render/remote.ts';
 import type { SpeechService } from '../engines/speech/index.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { type AssetsMedia, createAssetsModule } from './assets/index.ts';
@@ -40,6 +41,8 @@ export interface ModuleDeps {
   allowPrivateFetch: boolean;
   /** Video renders at once per worker process (config; default half the cores). */
   renderConcurrency?: number;
+  /** An external neural lip-sync service for the avatar layer, when configured. */
+  neuralRenderer?: { renderer: RemoteRenderer; fallback: 'builtin' | 'fail' };
 }
 
 export interface TaskDefinition {

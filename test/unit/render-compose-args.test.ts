@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  type AvatarLayer,
   clockFrame,
   composeArgs,
   ffColor,
@@ -14,7 +15,7 @@ import {
   type RenderPlan,
 } from '../../src/engines/render/compose-args.ts';
 
-const avatar: RenderPlan['avatar'] = {
+const avatar: AvatarLayer = {
   base: '/w/base.pam',
   faces: '/w/faces.ffconcat',
   x: 440,
@@ -135,7 +136,7 @@ test('image and looped video backgrounds are scaled to cover and cropped; an ima
 });
 
 test('idle sway and breathing: even positions from the frame number, face offset from the body', () => {
-  const a: RenderPlan['avatar'] = { ...avatar, x: 101, y: 50, idle: { swayPx: 6, bobPx: 3, periodSec: 4.5 } };
+  const a: AvatarLayer = { ...avatar, x: 101, y: 50, idle: { swayPx: 6, bobPx: 3, periodSec: 4.5 } };
   const body = overlayPosition(a, 25, 'mp4');
   assert.equal(body.x, '2*floor((101+6*sin(2*PI*floor(t*25+0.5)/112.5))/2)');
   assert.equal(body.y, '2*floor((50+3*(1-cos(4*PI*floor(t*25+0.5)/112.5))/2)/2)');

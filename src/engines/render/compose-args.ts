@@ -29,7 +29,14 @@ export interface OverlayLayer {
   height: number;
   /** Stacking order against the other layers and the avatar (higher is in front). */
   z: number;
+  /** A video layer loops (default); one that must play once (a neural avatar clip) holds its last frame. */
+  loop?: boolean;
+  /** Decoder to read it with, e.g. `libvpx-vp9`: ffmpeg's native VP8/VP9 decoders drop alpha. */
+  decoder?: string;
 }
+
+/** The built-in avatar as composeArgs draws it. */
+export type AvatarLayer = NonNullable<RenderPlan['avatar']>;
 
 export interface RenderPlan {
   width: number;
@@ -45,7 +52,8 @@ export interface RenderPlan {
    * Only for a colour or image background without video layers (those change every frame).
    */
   clock?: { concatFile: string };
-  avatar: {
+  /** The built-in avatar; absent when a neural renderer's clip is drawn as a layer instead. */
+  avatar?: {
     /** The body picture (precompose `base`): scaled, cut to its visible box, face box transparent. */
     base: string;
     /** ffconcat list of the face pictures, one entry per run (precompose `faces`). */
@@ -101,7 +109,7 @@ const isRgb = (format: OutputFormat): boolean => format === 'mov';
  * for 4:2:0 (what overlay would round to anyway).
  */
 export function idlePosition(
-  a: RenderPlan['avatar'],
+  a: AvatarLayer,
   n: number,
   fps: number,
   format: OutputFormat,
@@ -116,7 +124,7 @@ export function idlePosition(
 }
 
 /** The motion's constants, rounded as the expressions print them; undefined when still. */
-function idleMotion(a: RenderPlan['avatar'], fps: number) {
+function idleMotion(a: AvatarLayer, fps: number) {
   const idle = a.idle;
   if (!idle || idle.periodSec <= 0 || (idle.swayPx <= 0 && idle.bobPx <= 0)) return undefined;
   const r2 = (v: number) => Math.round(Math.max(0, v) * 100) / 100;
@@ -131,12 +139,7 @@ function idleMotion(a: RenderPlan['avatar'], fps: number) {
 }
 
 /** Frames (after the first) at which the idle position moves: where a still scene's segments split. */
-export function idleMoves(
-  a: RenderPlan['avatar'],
-  totalFrames: number,
-  fps: number,
-  format: OutputFormat,
-): number[] {
+export function idleMoves(a: AvatarLayer, totalFrames: number, fps: number, format: OutputFormat): number[] {
   if (!idleMotion(a, fps)) return [];
   const moves: number[] = [];
   let prev = idlePosition(a, 0, fps, format);
@@ -154,7 +157,7 @@ export function idleMoves(
  * base.
  */
 export function overlayPosition(
-  a: RenderPlan['avatar'],
+  a: AvatarLayer,
   fps: number,
   format: OutputFormat,
   dx = 0,
@@ -232,10 +235,16 @@ export function composeArgs(plan: RenderPlan): string[] {
   // it again for every frame).
   else if ('image' in bg) args.push('-framerate', String(fps), '-i', bg.image);
   else args.push('-stream_loop', '-1', '-i', bg.video);
-  args.push('-i', plan.avatar.base);
-  args.push('-f', 'concat', '-safe', '0', '-i', plan.avatar.faces);
+  let next = 1;
+  const a = plan.avatar;
+  if (a) {
+    args.push('-i', a.base);
+    args.push('-f', 'concat', '-safe', '0', '-i', a.faces);
+    next += 2;
+  }
+  const speechInput = next++;
   args.push('-i', plan.speech);
-  let next = 4;
+  const musicInput = next;
   if (plan.music) {
     args.push('-stream_loop', '-1', '-i', plan.music.path);
     next++;
@@ -248,7 +257,8 @@ export function composeArgs(plan: RenderPlan): string[] {
   const firstLayerInput = next;
   for (const l of layers) {
     // A still layer is one frame, which overlay repeats (its eof_action) for the whole clip.
-    if (l.kind === 'image') args.push('-i', l.path);
+    if (l.decoder) args.push('-c:v', l.decoder);
+    if (l.kind === 'image' || l.loop === false) args.push('-i', l.path);
     else args.push('-stream_loop', '-1', '-i', l.path);
   }
 
@@ -268,25 +278,28 @@ export function composeArgs(plan: RenderPlan): string[] {
 
   // The body is one picture; the faces one per run (the concat demuxer yields a frame per
   // entry, which overlay holds until the next). Each is converted to overlay's format once.
-  const a = plan.avatar;
   const avFormat = rgbOut ? 'format=rgba' : 'format=yuva420p';
-  graph.push(`[1:v]${avFormat}[body]`, `[2:v]${avFormat}[face]`);
-  const body = overlayPosition(a, fps, plan.output.format);
-  const face = overlayPosition(a, fps, plan.output.format, a.faceAt.x, a.faceAt.y);
   const subs = plan.subtitles
     ? `,ass=${filterValue(plan.subtitles.assFile)}${plan.subtitles.fontsDir ? `:fontsdir=${filterValue(plan.subtitles.fontsDir)}` : ''}`
     : '';
   // The avatar and the layers, back to front (a stable sort: on equal z the avatar, listed
   // first, stays behind, and layers keep their given order).
   type Item = { z: number; draws: Array<{ label: string; at: string }> };
-  const stack: Item[] = [
-    {
+  const avatarItems: Item[] = [];
+  if (a) {
+    graph.push(`[1:v]${avFormat}[body]`, `[2:v]${avFormat}[face]`);
+    const body = overlayPosition(a, fps, plan.output.format);
+    const face = overlayPosition(a, fps, plan.output.format, a.faceAt.x, a.faceAt.y);
+    avatarItems.push({
       z: a.z ?? 0,
       draws: [
         { label: 'body', at: `x='${body.x}':y='${body.y}':eval=frame` },
         { label: 'face', at: `x='${face.x}':y='${face.y}':eval=frame` },
       ],
-    },
+    });
+  }
+  const stack: Item[] = [
+    ...avatarItems,
     ...layers.map((l, i): Item => {
       const w = even(l.width);
       const h = even(l.height);
@@ -301,6 +314,7 @@ export function composeArgs(plan: RenderPlan): string[] {
   // Subtitles are burned once per segment too (segments split where a cue starts or ends).
   const tail = `${subs}${clock ? `,fps=${fps}` : ''},format=${pixFmt}[v]`;
   let under = 'bg';
+  if (draws.length === 0) graph.push(`[bg]null${tail}`);
   draws.forEach((d, i) => {
     const last = i === draws.length - 1;
     graph.push(
@@ -309,8 +323,11 @@ export function composeArgs(plan: RenderPlan): string[] {
     under = `s${i}`;
   });
   if (plan.music)
-    graph.push('[3:a]apad[sp]', ...musicGraph('sp', { input: 4, volumeDb: plan.music.volumeDb }));
-  else graph.push('[3:a]apad[a]');
+    graph.push(
+      `[${speechInput}:a]apad[sp]`,
+      ...musicGraph('sp', { input: musicInput, volumeDb: plan.music.volumeDb }),
+    );
+  else graph.push(`[${speechInput}:a]apad[a]`);
   args.push('-filter_complex', graph.join(';'), '-map', '[v]', '-map', '[a]');
   args.push('-t', dur, '-r', String(fps));
   args.push(

@@ -8,6 +8,7 @@ export * from './compose-args.ts';
 export * from './fonts.ts';
 export * from './frame-plan.ts';
 export * from './precompose.ts';
+export * from './remote.ts';
 export * from './render.ts';
 export * from './scenes.ts';
 export * from './subtitles-ass.ts';

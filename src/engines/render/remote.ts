@@ -7,6 +7,7 @@
 // whether to fall back to the built-in renderer; the caller's AbortSignal cancels the remote
 // render with a best-effort DELETE. This module never logs, and the token only ever goes into
 // the Authorization header of requests to the configured origin (no redirects are followed).
+
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
@@ -14,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clampReason, MediaError, type MediaErrorCode } from '../../core/media/errors.ts';
+import { runTool } from '../../core/media/run.ts';
 import { type SniffedFormat, sniffFormat } from '../../core/media/sniff.ts';
 import type { PhonemeTiming } from '../speech/types.ts';
 import { AVATAR_FORMAT } from './avatar-package.ts';
@@ -742,4 +744,24 @@ function parseCapabilities(b: Record<string, unknown>): RendererCapabilities {
   const maxUpload = positive(b.max_upload_bytes);
   if (maxUpload !== undefined) caps.maxUploadBytes = maxUpload;
   return caps;
+}
+
+/**
+ * Whether a clip from the service has an alpha channel, and the decoder that keeps it: read from
+ * the stream as ffmpeg decodes it (`ffmpeg -i`), not from headers. VP8/VP9 alpha lives in a side
+ * channel (`alpha_mode: 1`) that only the libvpx decoders read.
+ */
+export async function inspectAvatarClip(
+  ffmpegPath: string,
+  file: string,
+): Promise<{ alpha: boolean; decoder?: string }> {
+  const r = await runTool(ffmpegPath, ['-hide_banner', '-nostdin', '-i', file], { timeoutMs: 30_000 });
+  const stream = /Stream #\d+:\d+[^:]*: Video: (\w+)[^,\n]*, (\w+)/.exec(r.stderr);
+  if (!stream)
+    throw new RemoteRenderError('protocol', 'the neural renderer sent something that is not a video');
+  const [, codec, pixFmt] = stream;
+  const vpx = codec === 'vp9' ? 'libvpx-vp9' : codec === 'vp8' ? 'libvpx' : undefined;
+  const alpha =
+    /^(argb|rgba|bgra|abgr|yuva\w*|ya\w*|gbrap\w*|pal8)$/.test(pixFmt) || /alpha_mode\s*:\s*1/.test(r.stderr);
+  return { alpha, ...(vpx && alpha ? { decoder: vpx } : {}) };
 }

@@ -14,6 +14,7 @@ import type { PhonemeTiming, Synthesis } from '../speech/types.ts';
 import { type AvatarPackage, mouthShapeFor } from './avatar-package.ts';
 import { blinkTrack } from './blink.ts';
 import {
+  type AvatarLayer,
   type Background,
   clockFrame,
   composeArgs,
@@ -52,6 +53,12 @@ export interface RenderOptions {
   placement?: { x: number; y: number; scale: number };
   /** The avatar's stacking order against `layers` (default 0). */
   avatarZ?: number;
+  /**
+   * The avatar as a neural renderer drew it (docs/neural-renderer.md): a canvas-sized clip of
+   * the speech. With alpha it takes the built-in avatar's place (placement, z; no idle sway on
+   * top of the service's own motion); opaque, it covers the whole frame as the background.
+   */
+  avatarVideo?: { path: string; alpha: boolean; decoder?: string };
   /** Image / video layers over the background. */
   layers?: OverlayLayer[];
   /** Text shown for the whole clip (burned with the subtitle font; needs libass like subtitles). */
@@ -152,6 +159,8 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
 
     const plan = planFrames(opts.avatar, phonemes, durationMs, opts.seed);
     const place = opts.placement ?? defaultPlacement(opts.avatar.canvas, opts);
+    if (opts.avatarVideo)
+      return await composeNeural(tools, opts, { work, audioPath, place, totalFrames: plan.totalFrames });
     const t0 = performance.now();
     // The avatar's pictures at their size in the video: the body once, a face per key.
     const pictures = await precomposeFrames(opts.avatar, plan.keys, work, {
@@ -165,41 +174,12 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
       concatList(plan, (k) => pictures.faces.get(k) as string),
     );
 
-    let subtitles: { assFile: string; fontsDir?: string } | undefined;
-    let ass = '';
-    const cues = opts.subtitles?.cues ?? [];
-    const texts = opts.texts ?? [];
-    if (cues.length || texts.length) {
-      if (!(await ffmpegFilters(tools.ffmpeg.path)).has('ass')) {
-        opts.onNotice?.(
-          'this ffmpeg has no `ass` filter (libass): subtitles and text layers are not burned in',
-        );
-      } else {
-        const font = findSubtitleFont();
-        const hasHan = [...cues.flatMap((c) => c.lines), ...texts.map((t) => t.text)].some((l) =>
-          /\p{Script=Han}/u.test(l),
-        );
-        if (hasHan && !font?.cjk)
-          opts.onNotice?.(
-            'no CJK font found (the bundled assets/fonts/DoppelSans-SC.otf is missing; restore it or install fonts-noto-cjk): Chinese subtitles may show boxes',
-          );
-        const style: SubtitleStyle = {
-          ...DEFAULT_SUBTITLE_STYLE,
-          fontName: font?.family ?? 'sans-serif',
-          ...opts.subtitles?.style,
-        };
-        const assFile = path.join(work, 'subtitles.ass');
-        ass = buildAss(cues, style, opts, { items: texts, durationMs: (plan.totalFrames * 1000) / FPS });
-        await fs.writeFile(assFile, ass);
-        subtitles = font ? { assFile, fontsDir: font.dir } : { assFile };
-      }
-    }
-
+    const { subtitles, ass, cues } = await burnIn(tools, opts, work, plan.totalFrames);
     const durationSec = plan.totalFrames / FPS;
     const format = opts.format ?? 'mp4';
     const idle = opts.avatar.idle;
     const { box, faceBox } = pictures;
-    const avatar: RenderPlan['avatar'] = {
+    const avatar: AvatarLayer = {
       base: path.join(work, pictures.base),
       faces: facesFile,
       x: Math.round(place.x) + box.x,
@@ -257,26 +237,8 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
       output: { path: opts.outputPath, format },
     });
 
-    let lastReport = 0;
     const t1 = performance.now();
-    const r = await runTool(tools.ffmpeg.path, args, {
-      ...(signal ? { signal } : {}),
-      // Generous: a slow machine at 0.5× realtime still finishes; a wedged ffmpeg does not hang a worker.
-      timeoutMs: Math.max(120_000, durationSec * 20_000),
-      maxStdoutBytes: 64 * 1024 * 1024,
-      onStdout: (chunk) => {
-        const t = parseProgressTime(chunk.toString('latin1'));
-        const now = Date.now();
-        if (t === undefined || !opts.onProgress || now - lastReport < 500) return;
-        lastReport = now;
-        opts.onProgress(Math.min(1, Math.max(0, t / durationSec)));
-      },
-    });
-    if (r.code !== 0) {
-      throw new MediaError('FAILED', `ffmpeg could not render the video (exit ${r.code})`, {
-        detail: summarizeStderr(r.stderr),
-      });
-    }
+    await runFfmpeg(tools, args, durationSec, opts);
     const ffmpegMs = performance.now() - t1;
     opts.onProgress?.(1);
     return {
@@ -295,4 +257,128 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/** The ASS script of the subtitles and text layers, when there are any and libass is here. */
+async function burnIn(
+  tools: MediaTools,
+  opts: RenderOptions,
+  work: string,
+  totalFrames: number,
+): Promise<{ subtitles: { assFile: string; fontsDir?: string } | undefined; ass: string; cues: Cue[] }> {
+  let subtitles: { assFile: string; fontsDir?: string } | undefined;
+  let ass = '';
+  const cues = opts.subtitles?.cues ?? [];
+  const texts = opts.texts ?? [];
+  if (cues.length || texts.length) {
+    if (!(await ffmpegFilters(tools.ffmpeg.path)).has('ass')) {
+      opts.onNotice?.(
+        'this ffmpeg has no `ass` filter (libass): subtitles and text layers are not burned in',
+      );
+    } else {
+      const font = findSubtitleFont();
+      const hasHan = [...cues.flatMap((c) => c.lines), ...texts.map((t) => t.text)].some((l) =>
+        /\p{Script=Han}/u.test(l),
+      );
+      if (hasHan && !font?.cjk)
+        opts.onNotice?.(
+          'no CJK font found (the bundled assets/fonts/DoppelSans-SC.otf is missing; restore it or install fonts-noto-cjk): Chinese subtitles may show boxes',
+        );
+      const style: SubtitleStyle = {
+        ...DEFAULT_SUBTITLE_STYLE,
+        fontName: font?.family ?? 'sans-serif',
+        ...opts.subtitles?.style,
+      };
+      const assFile = path.join(work, 'subtitles.ass');
+      ass = buildAss(cues, style, opts, { items: texts, durationMs: (totalFrames * 1000) / FPS });
+      await fs.writeFile(assFile, ass);
+      subtitles = font ? { assFile, fontsDir: font.dir } : { assFile };
+    }
+  }
+  return { subtitles, ass, cues };
+}
+
+async function runFfmpeg(
+  tools: MediaTools,
+  args: string[],
+  durationSec: number,
+  opts: RenderOptions,
+): Promise<void> {
+  const { signal } = opts;
+  let lastReport = 0;
+  const r = await runTool(tools.ffmpeg.path, args, {
+    ...(signal ? { signal } : {}),
+    // Generous: a slow machine at 0.5× realtime still finishes; a wedged ffmpeg does not hang a worker.
+    timeoutMs: Math.max(120_000, durationSec * 20_000),
+    maxStdoutBytes: 64 * 1024 * 1024,
+    onStdout: (chunk) => {
+      const t = parseProgressTime(chunk.toString('latin1'));
+      const now = Date.now();
+      if (t === undefined || !opts.onProgress || now - lastReport < 500) return;
+      lastReport = now;
+      opts.onProgress(Math.min(1, Math.max(0, t / durationSec)));
+    },
+  });
+  if (r.code !== 0) {
+    throw new MediaError('FAILED', `ffmpeg could not render the video (exit ${r.code})`, {
+      detail: summarizeStderr(r.stderr),
+    });
+  }
+}
+
+/** renderVideo with a neural renderer's clip as the avatar (RenderOptions.avatarVideo). */
+async function composeNeural(
+  tools: MediaTools,
+  opts: RenderOptions,
+  ctx: {
+    work: string;
+    audioPath: string;
+    place: { x: number; y: number; scale: number };
+    totalFrames: number;
+  },
+): Promise<RenderResult> {
+  const video = opts.avatarVideo as NonNullable<RenderOptions['avatarVideo']>;
+  const { subtitles, cues } = await burnIn(tools, opts, ctx.work, ctx.totalFrames);
+  const durationSec = ctx.totalFrames / FPS;
+  const canvas = opts.avatar.canvas;
+  const layers: OverlayLayer[] = [...(opts.layers ?? [])];
+  if (video.alpha)
+    layers.push({
+      kind: 'video',
+      path: video.path,
+      x: ctx.place.x,
+      y: ctx.place.y,
+      width: canvas.width * ctx.place.scale,
+      height: canvas.height * ctx.place.scale,
+      z: opts.avatarZ ?? 0,
+      loop: false,
+      ...(video.decoder ? { decoder: video.decoder } : {}),
+    });
+  else
+    opts.onNotice?.(
+      'the neural renderer sent an opaque video: it covers the frame, background and placement are not used',
+    );
+  const args = composeArgs({
+    width: opts.width,
+    height: opts.height,
+    fps: FPS,
+    durationSec,
+    background: video.alpha ? opts.background : { video: video.path },
+    ...(layers.length ? { layers } : {}),
+    speech: ctx.audioPath,
+    ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
+    ...(subtitles ? { subtitles } : {}),
+    output: { path: opts.outputPath, format: opts.format ?? 'mp4' },
+  });
+  const t1 = performance.now();
+  await runFfmpeg(tools, args, durationSec, opts);
+  opts.onProgress?.(1);
+  return {
+    path: opts.outputPath,
+    durationMs: Math.round(durationSec * 1000),
+    frames: ctx.totalFrames,
+    distinctFrames: 0,
+    subtitlesBurned: !!subtitles && cues.length > 0,
+    timingsMs: { precompose: 0, ffmpeg: Math.round(performance.now() - t1) },
+  };
 }

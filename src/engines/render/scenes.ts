@@ -18,7 +18,7 @@ import { FPS, frameCount } from './viseme-track.ts';
 /** One scene: what renderVideo takes for it, and its subtitle cues in the scene's own time. */
 export type SceneInput = Pick<
   RenderOptions,
-  'speech' | 'background' | 'placement' | 'avatarZ' | 'layers' | 'texts'
+  'speech' | 'background' | 'placement' | 'avatarZ' | 'avatarVideo' | 'layers' | 'texts'
 > & {
   cues?: Cue[];
 };
@@ -68,6 +68,7 @@ export async function renderScenes(
     background: s.background,
     ...(s.placement ? { placement: s.placement } : {}),
     ...(s.avatarZ !== undefined ? { avatarZ: s.avatarZ } : {}),
+    ...(s.avatarVideo ? { avatarVideo: s.avatarVideo } : {}),
     ...(s.layers ? { layers: s.layers } : {}),
     ...(s.texts ? { texts: s.texts } : {}),
     ...(s.cues?.length

@@ -12,22 +12,27 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isAppError } from '../../core/errors/index.ts';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
+import { encodeWavPcm16 } from '../../core/media/encode.ts';
 import { MediaError } from '../../core/media/errors.ts';
 import { runToolBinary } from '../../core/media/run.ts';
 import { callbackAttempt } from '../../core/net/callback.ts';
 import {
   type AvatarPackage,
   type Background,
+  capabilityProblem,
+  inspectAvatarClip,
   loadAvatarPackage,
   type OverlayLayer,
   phonemesFromPcm,
+  RemoteRenderError,
+  type RenderSpeech,
   renderScenes,
   type SceneInput,
 } from '../../engines/render/index.ts';
 import type { TextOverlay } from '../../engines/render/subtitles-ass.ts';
 import { buildCues } from '../../engines/speech/srt.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
-import { isSpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
+import { isSpeechError, type PhonemeTiming, type VoiceSpec } from '../../engines/speech/types.ts';
 import { applyVocabulary } from '../../engines/speech/vocabulary.ts';
 import { AssetsRepo } from '../assets/assets.repo.ts';
 import { newAssetRow } from '../assets/assets.service.ts';
@@ -154,6 +159,12 @@ function failureOf(e: unknown): { code: string; message: string; retryable: bool
     return { code: app.code, message: app.message, retryable: e.retryable };
   }
   if (isAppError(e)) return { code: e.code, message: e.message, retryable: false };
+  if (e instanceof RemoteRenderError)
+    return {
+      code: VideoCodes.internal,
+      message: `The neural renderer did not render the avatar: ${e.reason}`,
+      retryable: e.retryable,
+    };
   if (e instanceof MediaUnreadable)
     return {
       code: VideoCodes.assetUnusable,
@@ -211,6 +222,64 @@ async function download(deps: ModuleDeps, key: string, local: string, signal: Ab
   if (!obj)
     throw new VideoInputError(VideoCodes.assetUnusable, `a stored file is missing (${path.basename(key)})`);
   await pipeline(obj.body, fs.createWriteStream(local), { signal });
+}
+
+/**
+ * The avatar of one scene from the neural renderer, or undefined when it failed and the policy
+ * is `builtin` (the built-in renderer draws it). With policy `fail` a failure fails the job: at
+ * once when retrying cannot help, through the queue's retries when it may.
+ */
+async function neuralAvatar(
+  deps: VideoJobDeps,
+  a: {
+    renderId: string;
+    speech: RenderSpeech;
+    avatarZip: string;
+    canvas: { width: number; height: number };
+    work: string;
+    seed: number;
+    signal: AbortSignal;
+  },
+): Promise<{ path: string; alpha: boolean; decoder?: string } | undefined> {
+  const neural = deps.neuralRenderer as NonNullable<VideoJobDeps['neuralRenderer']>;
+  const audioPath = path.join(a.work, `${a.renderId}.wav`);
+  let durationMs: number;
+  let phonemes: PhonemeTiming[];
+  if ('synthesis' in a.speech) {
+    const syn = a.speech.synthesis;
+    await fs.promises.writeFile(audioPath, encodeWavPcm16(syn.samples, syn.sampleRate));
+    ({ durationMs, phonemes } = syn);
+  } else {
+    // The service takes 16-bit mono WAV; the recording is converted (the video keeps the original).
+    const pcm = await decodePcm(deps, a.speech.audioPath, a.signal);
+    await fs.promises.writeFile(audioPath, encodeWavPcm16(pcm, 16_000));
+    ({ durationMs, phonemes } = a.speech);
+  }
+  try {
+    const caps = await neural.renderer.capabilities({ signal: a.signal });
+    const problem = capabilityProblem(caps, { durationMs });
+    if (problem) throw new RemoteRenderError('rejected', problem);
+    const clip = await neural.renderer.render({
+      audioPath,
+      avatarZipPath: a.avatarZip,
+      request: { renderId: a.renderId, ...a.canvas, durationMs, phonemes, seed: a.seed },
+      outputPath: path.join(a.work, `${a.renderId}.clip`),
+      signal: a.signal,
+    });
+    return { path: clip.path, ...(await inspectAvatarClip(deps.mediaTools().ffmpeg.path, clip.path)) };
+  } catch (e) {
+    if (a.signal.aborted) throw e;
+    const why = e instanceof MediaError ? e.reason : String((e as Error).message ?? e);
+    if (neural.fallback === 'fail') {
+      if (e instanceof RemoteRenderError && e.retryable) throw e;
+      throw new VideoInputError(VideoCodes.internal, `The neural renderer did not render the avatar: ${why}`);
+    }
+    deps.logger.warn(
+      { err: e, renderId: a.renderId },
+      'neural renderer failed; the built-in renderer draws this scene',
+    );
+    return undefined;
+  }
 }
 
 /** Mono 16 kHz PCM of an audio file, for the lips (the file itself is what is heard). */
@@ -322,6 +391,17 @@ async function produce(
         });
       }
     }
+    const avatarVideo = deps.neuralRenderer
+      ? await neuralAvatar(deps, {
+          renderId: `${row.job_id}-${seq}`,
+          speech: input.speech,
+          avatarZip: avatarFile.path,
+          canvas: avatar.canvas,
+          work,
+          seed: Number.parseInt(row.job_id.slice(0, 8), 16) || 1,
+          signal,
+        })
+      : undefined;
     const human = humanPlacement(scene.layer_config, avatar.canvas);
     // CROP: the output is a window onto the avatar's canvas at (dx, dy), at canvas scale.
     const placement =
@@ -333,6 +413,7 @@ async function produce(
       background,
       ...(placement ? { placement } : {}),
       ...(human ? { avatarZ: human.z } : {}),
+      ...(avatarVideo ? { avatarVideo } : {}),
       ...(layers.length ? { layers } : {}),
       ...(texts.length ? { texts } : {}),
     });
