@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { mkTmp, mp4File } from '../helpers/media-fixtures.ts';
-import { type Banner, type ServerProcess, startServer, tempDataDir } from '../helpers/server-process.ts';
-import { signedFetch } from '../helpers/signer.ts';
+import { callServer, type ServerProcess, startServer, tempDataDir } from '../helpers/server-process.ts';
 
 describe('ConfirmFileUpload → SIGKILL → restart: the media job survives', { timeout: 180_000 }, () => {
   const dataDir = tempDataDir();
@@ -21,17 +20,7 @@ describe('ConfirmFileUpload → SIGKILL → restart: the media job survives', { 
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const api = async (s: ServerProcess, cred: Banner, method: string, p: string, body?: unknown) => {
-    const res = await signedFetch(`${s.url}${p.replace('{project_id}', cred.projectId)}`, {
-      method,
-      body,
-      ak: cred.ak,
-      sk: cred.sk,
-      projectId: cred.projectId,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = callServer;
 
   it('CreateDigitalAsset, CreateFile, PUT, ConfirmFileUpload on an API-only server; the asset becomes ACTIVED after a crash and restart', async () => {
     const mp4 = fs.readFileSync(await mp4File(tmp, { seconds: 2, width: 176, height: 144 }));

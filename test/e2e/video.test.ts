@@ -14,8 +14,13 @@ import { encodePng } from '../../src/core/media/encode.ts';
 import { probeMedia, runToolBinary } from '../../src/core/media/index.ts';
 import { SYSTEM_AVATARS } from '../../src/modules/assets/system-avatars.ts';
 import { envTools, mkTmp, wavBytes } from '../helpers/media-fixtures.ts';
-import { type Banner, type ServerProcess, startServer, tempDataDir } from '../helpers/server-process.ts';
-import { signedFetch } from '../helpers/signer.ts';
+import {
+  type Banner,
+  callServer,
+  type ServerProcess,
+  startServer,
+  tempDataDir,
+} from '../helpers/server-process.ts';
 import { ZH_VOICE } from '../helpers/tts.ts';
 
 const MEI = SYSTEM_AVATARS[0];
@@ -41,19 +46,8 @@ describe('a two-scene Mandarin + English video, rendered through the API, surviv
   // A short lease, so the restarted server takes the killed render over quickly.
   const env = { DOPPEL_JOB_LEASE_MS: '3000', DOPPEL_JOB_POLL_MS: '200' };
 
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies are read freely in tests.
-  const api = async (method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const s = server as ServerProcess;
-    const res = await signedFetch(`${s.url}${p.replace('{project_id}', cred.projectId)}`, {
-      method,
-      body,
-      ak: cred.ak,
-      sk: cred.sk,
-      projectId: cred.projectId,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = (method: string, p: string, body?: unknown) =>
+    callServer(server as ServerProcess, cred, method, p, body);
   const poll = async <T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + ms;
     for (;;) {

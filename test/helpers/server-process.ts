@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signedFetch } from './signer.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'doppel.js');
@@ -115,4 +116,24 @@ export function runCli(
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A signed MetaStudio call to a running server as `cred`; `{project_id}` in the path is theirs. */
+export async function callServer(
+  s: ServerProcess,
+  cred: Banner,
+  method: string,
+  p: string,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies are read freely in tests.
+): Promise<{ status: number; body: any }> {
+  const res = await signedFetch(`${s.url}${p.replace('{project_id}', cred.projectId)}`, {
+    method,
+    body,
+    ak: cred.ak,
+    sk: cred.sk,
+    projectId: cred.projectId,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

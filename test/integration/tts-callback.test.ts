@@ -3,8 +3,6 @@
 // through the SSRF guard, signed MSS_A (query) or MSS_A_HEAD (headers) when a key is given.
 // Private addresses are allowed here (DOPPEL_ALLOW_PRIVATE_FETCH=true) and refused by default.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { verifyMssSecret } from '../../src/core/net/mss-auth.ts';
 import { waitFor } from '../helpers/assets.ts';
@@ -85,26 +83,19 @@ await describeEachDb('TTS callbacks (CreateAsyncTtsJob callback_config)', (leg) 
 
 await describeEachDb('TTS callbacks refused by the SSRF guard (CreateAsyncTtsJob)', (leg) => {
   let p: TestPlatform;
-  let hits = 0;
-  let server: http.Server;
-  let base = '';
+  let cb: CallbackReceiver;
   before(async () => {
-    server = http.createServer((_req, res) => {
-      hits++;
-      res.end('ok');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cb = await startCallbackReceiver();
     p = await startTestPlatform(leg);
   });
   after(async () => {
     await p?.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await cb?.close();
   });
 
   it('a loopback callback URL is never called when private fetches are not allowed', async () => {
     const c = await p.call('POST', '/v1/{project_id}/ttsc/async-jobs', {
-      body: { text: 'No call.', voice_asset_id: EN_VOICE, callback_config: { callback_url: `${base}/x` } },
+      body: { text: 'No call.', voice_asset_id: EN_VOICE, callback_config: { callback_url: `${cb.base}/x` } },
     });
     const job = await waitForAsyncJob(p, c.body.job_id);
     assert.equal(job.state, 'SUCCEED');
@@ -118,6 +109,6 @@ await describeEachDb('TTS callbacks refused by the SSRF guard (CreateAsyncTtsJob
       return row?.callback_state === 'PENDING' ? undefined : row?.callback_state;
     });
     assert.equal(state, 'FAILED');
-    assert.equal(hits, 0);
+    assert.equal(cb.received.length, 0);
   });
 });

@@ -101,22 +101,24 @@ export async function renderScenes(
     const mux: Array<{ speech: string; durationSec: number }> = [];
     let subtitlesBurned = false;
     for (const [i, scene] of opts.scenes.entries()) {
+      // The speech as a file, written once: the scene render and the join both read it.
+      let speech = scene.speech;
+      if ('synthesis' in speech) {
+        const syn = speech.synthesis;
+        const audioPath = path.join(work, `scene-${i}.wav`);
+        await fs.writeFile(audioPath, encodeWavPcm16(syn.samples, syn.sampleRate));
+        speech = { audioPath, durationMs: syn.durationMs, phonemes: syn.phonemes };
+      }
       const clip = path.join(work, `scene-${i}.${format}`);
       const r = await renderVideo(tools, {
-        ...sceneOptions(scene, i),
+        ...sceneOptions({ ...scene, speech }, i),
         outputPath: clip,
         onProgress: (f) => opts.onProgress?.((0.97 * (done + f * frames[i])) / total),
       });
       done += frames[i];
       subtitlesBurned ||= r.subtitlesBurned;
       clips.push(clip);
-      let speech: string;
-      if ('synthesis' in scene.speech) {
-        speech = path.join(work, `scene-${i}.wav`);
-        const syn = scene.speech.synthesis;
-        await fs.writeFile(speech, encodeWavPcm16(syn.samples, syn.sampleRate));
-      } else speech = scene.speech.audioPath;
-      mux.push({ speech, durationSec: r.frames / FPS });
+      mux.push({ speech: speech.audioPath, durationSec: r.frames / FPS });
     }
     const concatFile = path.join(work, 'scenes.ffconcat');
     await fs.writeFile(

@@ -100,6 +100,19 @@ export class AssetsRepo {
       .execute();
   }
 
+  /** Whether a live asset of the type already has this name (names are unique per type: MSS.10001005). */
+  async nameTaken(projectId: string, assetType: string, name: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('assets')
+      .select('asset_id')
+      .where('project_id', '=', projectId)
+      .where('asset_type', '=', assetType)
+      .where('asset_name', '=', name)
+      .where('asset_state', 'not in', [...GONE_STATES])
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Sets the state only while the asset is in one of `from`; false when it was not. */
   async setStateFrom(
     projectId: string,

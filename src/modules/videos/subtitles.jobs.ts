@@ -10,16 +10,14 @@ import type { TaskHelpers } from '../../core/jobs/index.ts';
 import { postCallback } from '../../core/net/callback.ts';
 import { wireTime } from '../../core/util/time.ts';
 import { buildSrt } from '../../engines/speech/srt.ts';
-import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import { isSpeechError } from '../../engines/speech/types.ts';
-import { applyVocabulary } from '../../engines/speech/vocabulary.ts';
 import type { ModuleDeps, TaskDefinition } from '../index.ts';
 import { speechErrorToApp } from '../tts/tts.errors.ts';
 import type { TtsService } from '../tts/tts.service.ts';
 import type { VocabularyService } from '../tts/vocabulary.service.ts';
 import { VideoScriptsRepo } from '../video-scripts/video-scripts.repo.ts';
-import { MAX_SCENE_TEXT } from '../video-scripts/video-scripts.rules.ts';
 import { scriptDocOf } from '../video-scripts/video-scripts.service.ts';
+import { speakScene } from './scene-speech.ts';
 import { VideoCodes } from './videos.errors.ts';
 import { type SubtitleScene, VideosRepo } from './videos.repo.ts';
 import { prosodyOfVoice } from './videos.rules.ts';
@@ -73,19 +71,18 @@ async function generate(
         fail(VideoCodes.invalidParameter, 'the script names no voice');
       else {
         const voice = await tts.resolveVoice(p.projectId, doc.voice_config.voice_asset_id);
-        let script = parseSpeechInput(text, { maxChars: MAX_SCENE_TEXT, language: voice.language });
-        if (doc.video_config?.is_vocabulary_config_enable) {
-          const entries = await deps.vocabulary.entries(p.projectId);
-          if (entries.length) script = applyVocabulary(script, entries, { language: voice.language });
-        }
-        const syn = await deps.speech.synthesizeAll({
-          script,
+        const vocabulary = doc.video_config?.is_vocabulary_config_enable
+          ? await deps.vocabulary.entries(p.projectId)
+          : [];
+        const { synthesis, original } = await speakScene(deps.speech, {
+          text,
           voice,
           prosody: prosodyOfVoice(doc.voice_config),
+          vocabulary,
           signal: h.signal,
         });
         const key = subtitleKey(p.projectId, p.jobId, s.sequence_no);
-        await deps.objects.put(key, Buffer.from(buildSrt(syn.words, script.original)), {
+        await deps.objects.put(key, Buffer.from(buildSrt(synthesis.words, original)), {
           contentType: 'application/x-subrip; charset=utf-8',
         });
         Object.assign(s, {

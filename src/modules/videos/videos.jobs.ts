@@ -25,15 +25,13 @@ import {
   type OverlayLayer,
   phonemesFromPcm,
   RemoteRenderError,
-  type RenderSpeech,
+  type RendererCapabilities,
   renderScenes,
   type SceneInput,
 } from '../../engines/render/index.ts';
 import type { TextOverlay } from '../../engines/render/subtitles-ass.ts';
 import { buildCues } from '../../engines/speech/srt.ts';
-import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import { isSpeechError, type PhonemeTiming, type VoiceSpec } from '../../engines/speech/types.ts';
-import { applyVocabulary } from '../../engines/speech/vocabulary.ts';
 import { AssetsRepo } from '../assets/assets.repo.ts';
 import { newAssetRow } from '../assets/assets.service.ts';
 import { FilesRepo } from '../assets/files.repo.ts';
@@ -42,12 +40,11 @@ import { MediaUnreadable } from '../assets/index.ts';
 import type { ModuleDeps, TaskDefinition } from '../index.ts';
 import { speechErrorToApp } from '../tts/tts.errors.ts';
 import type { VocabularyService } from '../tts/vocabulary.service.ts';
-import { MAX_SCENE_TEXT } from '../video-scripts/video-scripts.rules.ts';
 import { sceneAudioKey } from '../video-scripts/video-scripts.service.ts';
+import { speakScene } from './scene-speech.ts';
 import { VideoCodes } from './videos.errors.ts';
 import { type VideoJobRow, VideosRepo } from './videos.repo.ts';
 import {
-  extensionOf,
   humanPlacement,
   layerBox,
   musicVolumeDb,
@@ -233,7 +230,12 @@ async function neuralAvatar(
   deps: VideoJobDeps,
   a: {
     renderId: string;
-    speech: RenderSpeech;
+    /** What the service hears: mono PCM (the synthesis, or the recording as decoded for the lips). */
+    pcm: { samples: Int16Array; sampleRate: number };
+    durationMs: number;
+    phonemes: PhonemeTiming[];
+    /** The service's capabilities, asked once per job. */
+    capabilities: () => Promise<RendererCapabilities>;
     avatarZip: string;
     canvas: { width: number; height: number };
     work: string;
@@ -242,22 +244,12 @@ async function neuralAvatar(
   },
 ): Promise<{ path: string; alpha: boolean; decoder?: string } | undefined> {
   const neural = deps.neuralRenderer as NonNullable<VideoJobDeps['neuralRenderer']>;
+  const { durationMs, phonemes } = a;
+  // The service takes 16-bit mono WAV (a recording is sent as decoded; the video keeps the original).
   const audioPath = path.join(a.work, `${a.renderId}.wav`);
-  let durationMs: number;
-  let phonemes: PhonemeTiming[];
-  if ('synthesis' in a.speech) {
-    const syn = a.speech.synthesis;
-    await fs.promises.writeFile(audioPath, encodeWavPcm16(syn.samples, syn.sampleRate));
-    ({ durationMs, phonemes } = syn);
-  } else {
-    // The service takes 16-bit mono WAV; the recording is converted (the video keeps the original).
-    const pcm = await decodePcm(deps, a.speech.audioPath, a.signal);
-    await fs.promises.writeFile(audioPath, encodeWavPcm16(pcm, 16_000));
-    ({ durationMs, phonemes } = a.speech);
-  }
+  await fs.promises.writeFile(audioPath, encodeWavPcm16(a.pcm.samples, a.pcm.sampleRate));
   try {
-    const caps = await neural.renderer.capabilities({ signal: a.signal });
-    const problem = capabilityProblem(caps, { durationMs });
+    const problem = capabilityProblem(await a.capabilities(), { durationMs });
     if (problem) throw new RemoteRenderError('rejected', problem);
     const clip = await neural.renderer.render({
       audioPath,
@@ -338,31 +330,45 @@ async function produce(
   const vocabulary = vc.is_vocabulary_config_enable ? await deps.vocabulary.entries(projectId) : [];
   const subtitles = vc.is_subtitle_enable === true;
 
+  let capabilities: Promise<RendererCapabilities> | undefined;
+  const neuralCapabilities = () =>
+    (capabilities ??= (
+      deps.neuralRenderer as NonNullable<VideoJobDeps['neuralRenderer']>
+    ).renderer.capabilities({
+      signal,
+    }));
+
   const scenes: SceneInput[] = [];
   for (const [i, item] of req.shoot_scripts.entries()) {
     const scene = item.shoot_script ?? {};
     const seq = item.sequence_no ?? i;
     const at = `shoot_scripts[${i}]`;
     let input: Pick<SceneInput, 'speech' | 'cues'>;
+    let heard: { samples: Int16Array; sampleRate: number; durationMs: number; phonemes: PhonemeTiming[] };
     if ((scene.script_type ?? 'TEXT') === 'AUDIO') {
       const audioPath = path.join(work, `scene-${seq}.audio`);
       await download(deps, sceneAudioKey(projectId, req.script_id ?? '', seq), audioPath, signal);
-      const pcm = await decodePcm(deps, audioPath, signal);
-      input = {
-        speech: {
-          audioPath,
-          durationMs: (pcm.length / 16_000) * 1000,
-          phonemes: phonemesFromPcm(pcm, 16_000),
-        },
+      const samples = await decodePcm(deps, audioPath, signal);
+      heard = {
+        samples,
+        sampleRate: 16_000,
+        durationMs: (samples.length / 16_000) * 1000,
+        phonemes: phonemesFromPcm(samples, 16_000),
       };
+      input = { speech: { audioPath, durationMs: heard.durationMs, phonemes: heard.phonemes } };
     } else {
       const text = scene.text_config?.text ?? '';
-      let script = parseSpeechInput(text, { maxChars: MAX_SCENE_TEXT, language: voice.language });
-      if (vocabulary.length) script = applyVocabulary(script, vocabulary, { language: voice.language });
-      const synthesis = await deps.speech.synthesizeAll({ script, voice, prosody, signal });
+      const { synthesis, original } = await speakScene(deps.speech, {
+        text,
+        voice,
+        prosody,
+        vocabulary,
+        signal,
+      });
+      heard = synthesis;
       input = {
         speech: { synthesis },
-        ...(subtitles ? { cues: buildCues(synthesis.words, script.original) } : {}),
+        ...(subtitles ? { cues: buildCues(synthesis.words, original) } : {}),
       };
     }
     const bg = sceneBackground(scene.background_config);
@@ -394,7 +400,10 @@ async function produce(
     const avatarVideo = deps.neuralRenderer
       ? await neuralAvatar(deps, {
           renderId: `${row.job_id}-${seq}`,
-          speech: input.speech,
+          pcm: heard,
+          durationMs: heard.durationMs,
+          phonemes: heard.phonemes,
+          capabilities: neuralCapabilities,
           avatarZip: avatarFile.path,
           canvas: avatar.canvas,
           work,
@@ -428,7 +437,7 @@ async function produce(
       : undefined;
 
   const format = outputFormatOf(vc.codec);
-  const out = path.join(work, `output.${extensionOf(format)}`);
+  const out = path.join(work, `output.${format}`);
   const r = await renderScenes(deps.mediaTools(), {
     avatar,
     ...size,
@@ -463,7 +472,7 @@ async function storeOutput(
   const cover = path.join(work, 'cover.jpg');
   await deps.media.makeCover(produced.file, cover, { signal });
 
-  const ext = extensionOf(produced.format);
+  const ext = produced.format;
   const mainId = derivedId(row.job_id, 'main');
   const coverId = derivedId(row.job_id, 'cover');
   const mainName = `${req.output_asset_config.asset_name.slice(0, 200).replace(/[/\\]/g, '_')}.${ext}`;
@@ -488,7 +497,7 @@ async function storeOutput(
       const assets = new AssetsRepo(trx);
       const now = deps.clock.now();
       const [existing] = await assets.visible(projectId, [assetId], now);
-      if (existing) return; // a re-run after the asset was made
+      if (existing) return { asset_name: existing.asset_name }; // a re-run after the asset was made
       // Output names need not be unique; asset names are (per type): a taken one gets the job id.
       const base = {
         asset_type: 'VIDEO' as const,
@@ -497,15 +506,9 @@ async function storeOutput(
         asset_extra_meta: { video_meta: videoMeta },
       };
       let name = req.output_asset_config.asset_name;
-      const taken = await trx
-        .selectFrom('assets')
-        .select('asset_id')
-        .where('project_id', '=', projectId)
-        .where('asset_type', '=', 'VIDEO')
-        .where('asset_name', '=', name)
-        .where('asset_state', 'not in', ['DELETING', 'DELETED'])
-        .executeTakeFirst();
-      if (taken) name = `${[...name].slice(0, 200).join('')}_${row.job_id.slice(0, 8)}`;
+      if (await assets.nameTaken(projectId, 'VIDEO', name))
+        name = `${[...name].slice(0, 200).join('')}_${row.job_id.slice(0, 8)}`;
+
       await assets.insert(
         newAssetRow(
           projectId,
@@ -551,6 +554,7 @@ async function storeOutput(
           now,
         });
       }
+      return { asset_name: name };
     },
   );
 }
@@ -565,17 +569,19 @@ async function end(
     asset_id?: string;
     error_code?: string;
     error_msg?: string;
+    asset_name?: string;
   },
-  also?: (trx: ModuleDeps['db']) => Promise<void>,
+  /** Runs first in the transaction; what it returns is added to the patch. */
+  also?: (trx: ModuleDeps['db']) => Promise<{ asset_name?: string } | undefined>,
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    if (also) await also(trx);
+    const more = also ? await also(trx) : undefined;
     const now = deps.clock.now();
     const ended = await new VideosRepo(trx).transition(
       row.project_id,
       row.job_id,
       ['PROCESSING'],
-      { ...patch, end_time: now, progress: 1 },
+      { ...patch, ...more, end_time: now, progress: 1 },
       now,
     );
     if (ended && row.callback_url) {

@@ -194,8 +194,6 @@ export function outputFormatOf(codec: VideoConfig['codec']): OutputFormat {
   return codec === 'VP8' ? 'webm' : codec === 'QTRLE' ? 'mov' : 'mp4';
 }
 
-export const extensionOf = (f: OutputFormat): string => f;
-
 export function prosodyOfVoice(v: VideoJobRequest['voice_config']): Prosody {
   return prosodyOf(v ?? {});
 }

@@ -6,6 +6,7 @@ import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import { isSpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
+import { AssetsRepo } from '../assets/assets.repo.ts';
 import { parseWireTime } from '../assets/assets.rules.ts';
 import type { ModuleDeps } from '../index.ts';
 import { speechErrorToApp } from '../tts/tts.errors.ts';
@@ -151,7 +152,7 @@ export class VideosService {
     const row = await this.job(projectId, jobId);
     const req = row.request as unknown as VideoJobRequest;
     return {
-      ...(await this.summary(row)),
+      ...(await this.summaries([row]))[0],
       ...(req.script_id ? { script_id: req.script_id } : {}),
       video_making_type: 'MODEL' as const,
       model_asset_id: req.model_asset_id,
@@ -162,9 +163,30 @@ export class VideosService {
     };
   }
 
-  /** The DigitalHumanVideo shape (list entries, and the head of show). */
-  async summary(row: VideoJobRow) {
-    const out = await this.outputOf(row);
+  /** The DigitalHumanVideo shape (list entries, and the head of show); output covers in one query. */
+  private async summaries(rows: VideoJobRow[]) {
+    const withAsset = rows.filter((r) => r.asset_id);
+    const projectId = rows[0]?.project_id;
+    const files = projectId
+      ? await new AssetsRepo(this.deps.db).filesOf(
+          projectId,
+          withAsset.map((r) => r.asset_id as string),
+        )
+      : [];
+    const covers = new Map(
+      files.filter((f) => f.asset_file_category === 'COVER').map((f) => [f.asset_id, f.object_key]),
+    );
+    return Promise.all(rows.map((r) => this.summary(r, covers.get(r.asset_id ?? ''))));
+  }
+
+  private async summary(row: VideoJobRow, coverKey: string | undefined) {
+    const out = row.asset_id && {
+      asset_id: row.asset_id,
+      asset_name: row.asset_name,
+      ...(coverKey
+        ? { cover_url: await this.deps.objects.presignGet(coverKey, { expiresInSec: VIDEO_URL_TTL_SEC }) }
+        : {}),
+    };
     return {
       job_id: row.job_id,
       state: row.state,
@@ -183,30 +205,6 @@ export class VideosService {
     };
   }
 
-  private async outputOf(row: VideoJobRow) {
-    if (!row.asset_id) return undefined;
-    const files = await this.deps.db
-      .selectFrom('asset_files')
-      .select(['asset_file_category', 'object_key'])
-      .where('project_id', '=', row.project_id)
-      .where('asset_id', '=', row.asset_id)
-      .where('asset_file_category', '=', 'COVER')
-      .where('state', 'not in', ['DELETING', 'DELETED'])
-      .execute();
-    const cover = files[0];
-    return {
-      asset_id: row.asset_id,
-      asset_name: row.asset_name,
-      ...(cover
-        ? {
-            cover_url: await this.deps.objects.presignGet(cover.object_key, {
-              expiresInSec: VIDEO_URL_TTL_SEC,
-            }),
-          }
-        : {}),
-    };
-  }
-
   async cancel(projectId: string, jobId: string): Promise<void> {
     const now = this.deps.clock.now();
     if (await this.repo.transition(projectId, jobId, ['WAITING'], { state: 'CANCELED', end_time: now }, now))
@@ -221,7 +219,7 @@ export class VideosService {
       this.repo.page(projectId, spec),
       this.repo.count(projectId, spec),
     ]);
-    return { count, jobs: await Promise.all(rows.map((r) => this.summary(r))) };
+    return { count, jobs: await this.summaries(rows) };
   }
 
   // ── subtitle files ─────────────────────────────────────────────────────────
