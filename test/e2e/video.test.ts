@@ -1,4 +1,5 @@
-// The MetaStudio video flow end to end against the real CLI server, as a customer runs it:
+// The MetaStudio video flow end to end against the real CLI server, as a customer runs it
+// (CreateVideoScripts, Create2DDigitalHumanVideo, Show2DDigitalHumanVideo, CreateAsyncTtsJob):
 // upload a background picture and a music track as assets, save a two-scene script (Mandarin,
 // then English) with burned subtitles, start a 2D video job from it, kill the server while it
 // renders and start it again, then download the finished MP4 from the output asset and check

@@ -1,4 +1,5 @@
-// A video job with an external neural renderer configured (docs/neural-renderer.md): the
+// A video job (Create2DDigitalHumanVideo, Show2DDigitalHumanVideo) with an external neural
+// renderer configured (docs/neural-renderer.md): the
 // avatar layer comes from the service — here a stand-in that answers every render with a
 // magenta canvas-sized clip with alpha — and is composed over the scene's background; when
 // the service fails, DOPPEL_NEURAL_RENDERER_FALLBACK decides: the built-in renderer draws the
