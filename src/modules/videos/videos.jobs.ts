@@ -133,19 +133,22 @@ async function renderJob(deps: VideoJobDeps, ref: JobRef, h: TaskHelpers): Promi
     repo.setProgress(projectId, jobId, Math.min(0.99, f)).catch(() => {});
     h.heartbeat().catch(() => {});
   };
+  // The scratch directory goes before the job is marked ended, so an ended job has none.
+  const clean = () => fs.promises.rm(work, { recursive: true, force: true });
   try {
     const request = row.request as unknown as VideoJobRequest;
     const produced = await produce(deps, row, request, work, h.signal, progress);
-    await storeOutput(deps, row, request, produced, work, h.signal);
+    await storeOutput(deps, row, request, produced, work, h.signal, clean);
   } catch (e) {
     // Cancelled, shutting down, lease lost: the queue runs the job again; nothing is final yet.
     if (h.signal.aborted) throw e;
     const failure = failureOf(e);
     if (failure.retryable && h.job.attempts < h.job.max_attempts) throw e;
     h.logger.warn({ err: e, projectId, jobId, code: failure.code }, 'video job failed');
+    await clean();
     await end(deps, row, { state: 'FAILED', error_code: failure.code, error_msg: failure.message });
   } finally {
-    await fs.promises.rm(work, { recursive: true, force: true });
+    await clean();
   }
 }
 
@@ -457,7 +460,7 @@ async function produce(
 
 const CONTENT_TYPES = { mp4: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime' } as const;
 
-/** Probes the render, stores MAIN + COVER, then creates the asset and ends the job together. */
+/** Probes the render, stores MAIN + COVER, removes the scratch, then creates the asset and ends the job together. */
 async function storeOutput(
   deps: VideoJobDeps,
   row: VideoJobRow,
@@ -465,6 +468,7 @@ async function storeOutput(
   produced: Produced,
   work: string,
   signal: AbortSignal,
+  clean: () => Promise<void>,
 ): Promise<void> {
   const projectId = row.project_id;
   const assetId = row.job_id;
@@ -488,7 +492,7 @@ async function storeOutput(
     ...((info.extraMeta.video_meta ?? {}) as Record<string, unknown>),
     video_transcoding_status: 'SUCCEEDED' as const,
   };
-
+  await clean();
   await end(
     deps,
     row,
