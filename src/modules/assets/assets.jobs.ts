@@ -5,7 +5,7 @@
 //   assets.replicate          copies a replicated asset's files (derived ids: idempotent)
 import { isAppError } from '../../core/errors/index.ts';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
-import type { ModuleDeps, TaskDefinition } from '../index.ts';
+import type { ModuleDeps, TaskDefinition } from '../types.ts';
 import { copiedFileId, REPLICABLE_STATES, type ReplicateJob } from './assets.replication.ts';
 import { type AssetRow, AssetsRepo, READABLE_FILE_STATES } from './assets.repo.ts';
 import { purgeCutoff } from './assets.rules.ts';

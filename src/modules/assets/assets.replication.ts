@@ -10,7 +10,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { OperationTypes, ReplicationEncInfo, SystemProperty } from '../../contract/generated/types.ts';
 import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { AssetErrors } from './assets.errors.ts';
 import { type AssetRow, AssetsRepo } from './assets.repo.ts';
 import { type AssetsService, AssetTasks, newAssetRow } from './assets.service.ts';

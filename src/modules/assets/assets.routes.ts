@@ -1,7 +1,7 @@
 // The ten "Digital Asset Management" operations: thin translations from the contract's
 // input to the service and back. The tenant is the authenticated caller's project.
 import type { HandlerMap } from '../../http/bind-operations.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { runBatch } from './assets.batch.ts';
 import { AssetErrors } from './assets.errors.ts';
 import { AssetReplication } from './assets.replication.ts';

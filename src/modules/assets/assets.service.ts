@@ -4,7 +4,7 @@
 import type { OperationTypes } from '../../contract/generated/types.ts';
 import type { Db } from '../../core/db/index.ts';
 import { newId } from '../../core/util/ids.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { AssetErrors } from './assets.errors.ts';
 import { parseListQuery } from './assets.list.ts';
 import {

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
 import { sniffFormat } from '../../core/media/index.ts';
 import type { ObjectStore } from '../../core/object-store/types.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { type FileRow, FilesRepo } from './files.repo.ts';
 import {
   clampReason,
@@ -25,7 +25,7 @@ import {
   metaKeyFor,
   objectKeyFor,
 } from './files.rules.ts';
-import { type InspectedMedia, MediaUnreadable } from './index.ts';
+import { type InspectedMedia, MediaUnreadable } from './media.ts';
 
 export const INSPECT_TASK = 'assets.inspect';
 

@@ -1,6 +1,6 @@
 // The file lifecycle's job: media inspection after a confirmed MAIN/COVER upload.
 import type { TaskHelpers } from '../../core/jobs/index.ts';
-import type { ModuleDeps, TaskDefinition } from '../index.ts';
+import type { ModuleDeps, TaskDefinition } from '../types.ts';
 import { giveUp, INSPECT_TASK, type InspectPayload, inspectFile } from './files.inspect.ts';
 
 /** Probing is cheap but may meet a slow store; a few tries, then the asset goes FAILED. */

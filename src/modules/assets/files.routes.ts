@@ -1,6 +1,6 @@
 // File Management: the four contract operations, translated to the files service.
 import type { HandlerMap } from '../../http/bind-operations.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { FilesService } from './files.service.ts';
 
 export function createFilesHandlers(deps: ModuleDeps): HandlerMap {

@@ -12,7 +12,7 @@ import { SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
 import { isUniqueViolation } from '../../core/db/sql-helpers.ts';
 import { isAppError } from '../../core/errors/index.ts';
 import type { ObjectMeta } from '../../core/object-store/types.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { AssetErrors } from './assets.errors.ts';
 import { INSPECT_TASK, type InspectPayload } from './files.inspect.ts';
 import { type AssetForFiles, type FileRow, FilesRepo, violatedConstraint } from './files.repo.ts';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_PROJECT_ID } from '../../core/db/schema.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { objectKeyFor } from './files.rules.ts';
 import { SystemAssetsRepo } from './system.repo.ts';
 import { SYSTEM_AVATARS, type SystemAvatarEntry, type SystemAvatarFile } from './system-avatars.ts';

@@ -8,7 +8,7 @@ import { isAppError } from '../../core/errors/index.ts';
 import type { TaskHelpers } from '../../core/jobs/index.ts';
 import { callbackAttempt } from '../../core/net/callback.ts';
 import { isSpeechError, type SpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
-import type { ModuleDeps, TaskDefinition } from '../index.ts';
+import type { ModuleDeps, TaskDefinition } from '../types.ts';
 import { speechErrorToApp, TtsCodes } from './tts.errors.ts';
 import { type TtsJobRow, type TtsOutputs, TtsRepo } from './tts.repo.ts';
 import { outputKey, type TtsJobRequest } from './tts.rules.ts';

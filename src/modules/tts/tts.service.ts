@@ -6,7 +6,7 @@ import { newId } from '../../core/util/ids.ts';
 import { isSpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
 import { AssetsRepo } from '../assets/assets.repo.ts';
 import { isGone } from '../assets/assets.rules.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { speechErrorToApp, TtsErrors } from './tts.errors.ts';
 import { type TtsJobRow, type TtsOutputs, TtsRepo } from './tts.repo.ts';
 import {

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../core/db/sql-helpers.ts';
 import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
 import type { VocabularyEntry } from '../../engines/speech/types.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { TtsErrors } from './tts.errors.ts';
 import { VocabularyRepo, type VocabularyRow, type VocabularyType } from './vocabulary.repo.ts';
 import { normaliseVocabulary, VOCABULARY_TYPES, vocabularyProblem } from './vocabulary.rules.ts';

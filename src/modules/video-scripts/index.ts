@@ -1,6 +1,6 @@
 // Video scripts: saved video-production drafts (scenes, avatar, voice, output settings)
 // that 2D video jobs can start from. Routes → service → repo / object store.
-import type { Module, ModuleDeps } from '../index.ts';
+import type { Module, ModuleDeps } from '../types.ts';
 import { createVideoScriptHandlers } from './video-scripts.routes.ts';
 import { VideoScriptsService } from './video-scripts.service.ts';
 

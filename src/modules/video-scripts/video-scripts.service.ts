@@ -9,7 +9,7 @@ import type {
 } from '../../contract/generated/types.ts';
 import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
-import type { ModuleDeps } from '../index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { VideoScriptErrors } from './video-scripts.errors.ts';
 import { type ScriptListSpec, type ScriptRow, VideoScriptsRepo } from './video-scripts.repo.ts';
 import {

@@ -2,9 +2,8 @@
 // asset) and subtitle-file jobs. Routes → service → repo / job queue; the render job drives
 // the speech service and the weight-free renderer (engines/render).
 import os from 'node:os';
-import type { Module, ModuleDeps } from '../index.ts';
-import { TtsService } from '../tts/tts.service.ts';
-import { VocabularyService } from '../tts/vocabulary.service.ts';
+import { TtsService, VocabularyService } from '../tts/index.ts';
+import type { Module, ModuleDeps } from '../types.ts';
 import { subtitleTasks } from './subtitles.jobs.ts';
 import { videoTasks } from './videos.jobs.ts';
 import { createVideoHandlers } from './videos.routes.ts';

@@ -12,7 +12,7 @@ import type {
 import type { OutputFormat } from '../../engines/render/compose-args.ts';
 import type { SubtitleStyle } from '../../engines/render/subtitles-ass.ts';
 import type { Prosody } from '../../engines/speech/types.ts';
-import { prosodyOf } from '../tts/tts.rules.ts';
+import { prosodyOf } from '../tts/index.ts';
 import { checkScenes, type ScriptDoc } from '../video-scripts/video-scripts.rules.ts';
 import { VideoErrors } from './videos.errors.ts';
 

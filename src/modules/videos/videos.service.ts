@@ -8,9 +8,8 @@ import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import { isSpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
 import { AssetsRepo } from '../assets/assets.repo.ts';
 import { parseWireTime } from '../assets/assets.rules.ts';
-import type { ModuleDeps } from '../index.ts';
-import { speechErrorToApp } from '../tts/tts.errors.ts';
-import type { TtsService } from '../tts/tts.service.ts';
+import { speechErrorToApp, type TtsService } from '../tts/index.ts';
+import type { ModuleDeps } from '../types.ts';
 import { VideoScriptErrors } from '../video-scripts/video-scripts.errors.ts';
 import { VideoScriptsRepo } from '../video-scripts/video-scripts.repo.ts';
 import {

@@ -1,0 +1,56 @@
+// The types every module shares: what a module receives from the composition root and what
+// it gives back. Kept apart from the registry (index.ts) so that no module imports the file
+// that imports every module.
+import type { Db } from '../core/db/index.ts';
+import type { JobQueue, TaskHandler, TaskSpec } from '../core/jobs/index.ts';
+import type { Logger } from '../core/logger.ts';
+import type { MediaTools } from '../core/media/index.ts';
+import type { ObjectStore } from '../core/object-store/types.ts';
+import type { Clock } from '../core/util/time.ts';
+import type { RemoteRenderer } from '../engines/render/remote.ts';
+import type { SpeechService } from '../engines/speech/index.ts';
+import type { HandlerMap } from '../http/bind-operations.ts';
+import type { AssetsMedia } from './assets/media.ts';
+
+/** What modules may use; built once by the composition root (src/deps.ts). */
+export interface ModuleDeps {
+  db: Db;
+  objects: ObjectStore;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  /** Media inspection (ffprobe/ffmpeg) behind a narrow port, adapted from core/media. */
+  media: AssetsMedia;
+  /** Scratch space for jobs (downloads to probe, covers), under the data dir; created on demand. */
+  tmpDir: string;
+  /** Creates the project row for a loose-auth caller that has none yet (FKs need it). */
+  ensureProject(projectId: string): Promise<void>;
+  /** Per-purpose HMAC keys derived from the master key. */
+  keys: { replication: Buffer };
+  /** Text to speech (engines behind one service); used by TTS, video, live and dialog. */
+  speech: SpeechService;
+  /** ffmpeg/ffprobe, resolved on first call (throws when missing): for encoders such as MP3 speech. */
+  mediaTools(): MediaTools;
+  /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
+  allowPrivateFetch: boolean;
+  /** Video renders at once per worker process (config; default half the cores). */
+  renderConcurrency?: number;
+  /** An external neural lip-sync service for the avatar layer, when configured. */
+  neuralRenderer?: { renderer: RemoteRenderer; fallback: 'builtin' | 'fail' };
+}
+
+export interface TaskDefinition {
+  name: string;
+  spec: TaskSpec;
+  handler: TaskHandler<never>;
+}
+
+export interface Module {
+  handlers: HandlerMap;
+  tasks: TaskDefinition[];
+}
+
+export interface Modules extends Module {
+  /** Starts what must run on a schedule in worker processes (e.g. the recycle-bin purge). */
+  schedules: Array<{ task: string; everyMs: number }>;
+}
