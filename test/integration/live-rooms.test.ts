@@ -224,7 +224,7 @@ await describeEachDb(
         });
       await expect400(scene([{ text_config: { text: 'too short' } }]), inval, /needs more than 200/);
       await expect400(scene([{ text_config: { text: 'x'.repeat(2000) } }]), inval, /under 2000/);
-      await expect400(scene([{ text_config: { text: `${LONG_EN}\u0000` } }]), inval, /control characters/);
+      await expect400(scene([{ text_config: { text: `${LONG_EN}\u0007` } }]), inval, /control characters/);
       await expect400(scene([{ title: 'no drive' }]), inval, /needs text_config.text or audio_config/);
       await expect400(
         room({ play_policy: { play_mode: 'AUDIO' }, interaction_rules: [] }),
