@@ -26,6 +26,7 @@ export {
   REASON_MAX,
   summarizeStderr,
 } from './errors.ts';
+export { type LiveProcess, type LiveProcessOptions, spawnLiveProcess } from './live-process.ts';
 export type {
   AudioInfo,
   MediaInfo,
