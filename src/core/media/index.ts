@@ -9,6 +9,7 @@ export {
   mediaKind,
   toAssetMeta,
 } from './asset-meta.ts';
+export { ffmpegEncoders, ffmpegFilters, requireEncoders } from './capabilities.ts';
 export {
   COVER_MAX_SIDE,
   type CoverOptions,
