@@ -128,4 +128,11 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ShowProduct',
   'DeleteProduct',
   'SetProductAsset',
+  // Third-Party Live Platform Management
+  'CreateLivePlatform',
+  'UpdateLivePlatform',
+  'DeleteLivePlatform',
+  'ListLivePlatforms',
+  'ShowLivePlatform',
+  'ListLivePlatformProducts',
 ];

@@ -6,6 +6,8 @@ import type { LiveRoomInteractionRuleInfo, LiveVideoScriptInfo } from '../../con
 import type { Db } from '../../core/db/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
 import type { LiveInteractionRule } from './interaction-rules.rules.ts';
+import { createPlatformHandlers } from './platforms.routes.ts';
+import { PlatformsService } from './platforms.service.ts';
 import { createProductHandlers } from './products.routes.ts';
 import { type LiveProduct, ProductsService } from './products.service.ts';
 import { createRoomHandlers } from './rooms.routes.ts';
@@ -78,7 +80,11 @@ export function createLiveModule(deps: ModuleDeps): Module {
   const rooms = new RoomsService(deps);
   const groups = new RuleGroupsService(deps);
   return {
-    handlers: { ...createRoomHandlers(rooms, groups), ...createProductHandlers(new ProductsService(deps)) },
+    handlers: {
+      ...createRoomHandlers(rooms, groups),
+      ...createProductHandlers(new ProductsService(deps)),
+      ...createPlatformHandlers(new PlatformsService(deps)),
+    },
     tasks: [],
   };
 }
