@@ -7,6 +7,7 @@ import type { JobQueue, TaskHandler } from '../core/jobs/index.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
+import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
@@ -20,6 +21,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createTtsModule(deps),
     createVideoScriptsModule(deps),
     createVideosModule(deps),
+    createAvatarTrainingModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -107,4 +109,11 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   // Virtual Avatar Video Subtitle File Management
   'CreateSubtitleFile',
   'ShowSubtitleFile',
+  // Image Modeling Management
+  'Create2dModelTrainingJob',
+  'List2dModelTrainingJob',
+  'Show2dModelTrainingJob',
+  'Update2dModelTrainingJob',
+  'Delete2dModelTrainingJob',
+  'Execute2dModelTrainingCommandByUser',
 ];

@@ -26,6 +26,7 @@ export {
   REASON_MAX,
   summarizeStderr,
 } from './errors.ts';
+export { extractFrame, type FramePlan, frameArgs, sampleTimes } from './frames.ts';
 export type {
   AudioInfo,
   MediaInfo,
