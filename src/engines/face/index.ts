@@ -21,7 +21,10 @@ export interface FaceAnalyzer {
   close(): Promise<void>;
 }
 
-/** Starts the process; the model loads in the background (~1 s) while the caller prepares frames. */
+/**
+ * Starts the process; the model loads in the background (~1 s) while the caller prepares frames.
+ * The caller must close() it (the open IPC channel keeps the process alive).
+ */
 export function createFaceAnalyzer(): FaceAnalyzer {
   const child: ChildProcess = fork(fileURLToPath(new URL('./face.process.mjs', import.meta.url)), [], {
     // Structured clone: frames travel as bytes, not as JSON arrays of numbers.
@@ -47,7 +50,6 @@ export function createFaceAnalyzer(): FaceAnalyzer {
     waiting.delete(m.id);
     if (m.error !== undefined) w.reject(new FaceEngineError(`face model: ${m.error}`));
     else w.resolve(m.faces ?? []);
-    if (waiting.size === 0) child.unref();
   });
   child.on('error', (e) => failAll(new FaceEngineError(`face process failed: ${e.message}`)));
   child.on('exit', (code, signal) =>
@@ -57,14 +59,12 @@ export function createFaceAnalyzer(): FaceAnalyzer {
       ),
     ),
   );
-  child.unref();
   return {
     detect(frame, opts = {}) {
       if (failure) return Promise.reject(failure);
       const id = next++;
       return new Promise<DetectedFace[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        child.ref();
         child.send({ id, width: frame.width, height: frame.height, rgb: frame.rgb, minScore: opts.minScore });
       });
     },
