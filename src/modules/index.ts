@@ -8,6 +8,7 @@ import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
+import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
@@ -22,6 +23,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createVideoScriptsModule(deps),
     createVideosModule(deps),
     createAvatarTrainingModule(deps),
+    createLiveModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -116,4 +118,14 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'Update2dModelTrainingJob',
   'Delete2dModelTrainingJob',
   'Execute2dModelTrainingCommandByUser',
+  // Intelligent Live Room Management
+  'CreateSmartLiveRoom',
+  'ListSmartLiveRooms',
+  'ShowSmartLiveRoom',
+  'UpdateSmartLiveRoom',
+  'DeleteSmartLiveRoom',
+  'CreateInteractionRuleGroup',
+  'ListInteractionRuleGroups',
+  'UpdateInteractionRuleGroup',
+  'DeleteInteractionRuleGroup',
 ];

@@ -1289,7 +1289,7 @@ const S_TriggerProcess: JsonSchema = {
       enum: [
         'SYSTEM_REPLY', 'CALLBACK', 'SYSTEM_REPLY_AND_CALLBACK', 'SHOW_LAYER', 'INTELLIGENT_REPLY',
       ],
-      maxLength: 16,
+      maxLength: 32,
       minLength: 0,
     },
     layer_config: S_SmartLayerConfig,
@@ -6049,7 +6049,7 @@ export const operations: readonly OperationDef[] = [
         type: 'object',
         properties: {
           offset: { type: 'integer', maximum: 2147483647, minimum: 0, default: 0 },
-          limit: { type: 'integer', minimum: 1, default: 10 },
+          limit: { type: 'integer', minimum: 1, default: 10, maximum: 2147483647 },
           room_name: { type: 'string' },
           model_name: { type: 'string' },
           start_time: { type: 'string', format: 'date-time' },

@@ -34,11 +34,12 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: createHash('sha256').update(text).digest('hex'),
       };
     });
-  // Numbers are handed out per feature ahead of time, so a build may lack a lower one that
-  // lands later; migrate() applies every unapplied one, in order, whatever came before it.
+  // Numbers are handed out to work in progress ahead of time, so one may land before a lower
+  // one: gaps are allowed (the lower file is applied when it arrives), repeats are not.
   list.forEach((m, i) => {
-    if (i > 0 && m.version === list[i - 1]!.version)
-      throw new Error(`two migrations are numbered ${m.version} (${list[i - 1]!.name}, ${m.name})`);
+    const prev = list[i - 1];
+    if (m.version < 1 || (prev && prev.version === m.version))
+      throw new Error(`migrations must have distinct numbers from 0001 up (${m.name})`);
   });
   return list;
 }

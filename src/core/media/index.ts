@@ -9,6 +9,7 @@ export {
   mediaKind,
   toAssetMeta,
 } from './asset-meta.ts';
+export { ffmpegEncoders, ffmpegFilters, requireEncoders } from './capabilities.ts';
 export {
   COVER_MAX_SIDE,
   type CoverOptions,
@@ -27,6 +28,7 @@ export {
   summarizeStderr,
 } from './errors.ts';
 export { extractFrame, type FramePlan, frameArgs, sampleTimes } from './frames.ts';
+export { type LiveProcess, type LiveProcessOptions, spawnLiveProcess } from './live-process.ts';
 export type {
   AudioInfo,
   MediaInfo,
