@@ -64,6 +64,8 @@ export async function seedModules(deps: ModuleDeps): Promise<void> {
 /** Defines each task where jobs run, and only declares it (for enqueue) elsewhere. */
 export function registerTasks(queue: JobQueue, tasks: TaskDefinition[], runsJobs: boolean): void {
   for (const t of tasks) {
+    // The type requires it; this catches a definition built around the type (e.g. a cast).
+    if (!t.spec.onGiveUp) throw new Error(`job task "${t.name}" has no onGiveUp (see TaskDefinition)`);
     if (runsJobs) queue.define(t.name, t.spec, t.handler as TaskHandler<unknown>);
     else queue.declare(t.name, t.spec);
   }
