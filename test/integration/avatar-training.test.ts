@@ -89,7 +89,7 @@ await describeEachDb(
 
     it('refuses bad create input with 400 naming the field', async () => {
       expect400(await create({ name: 'bad\u0007name' }), /name must not contain control characters/);
-      expect400(await create({ name: 'x\ud800' }), /lone surrogates/);
+      expect400(await create({ name: 'x\ud800' }), /surrogates/);
       expect400(await create({ name: '   ' }), /name must not be blank/);
       expect400(
         await create({ name: 'flexus', is_flexus: true, supported_service: ['LIVE_2D'] }),
@@ -230,7 +230,7 @@ await describeEachDb(
       await command(id, 'SUBMITVERIFYING');
       await setState(id, 'AUTO_VERIFY_FAILED', { error_code: 'MSS.10004001', error_msg: 'too short' });
       assert.equal((await show(id)).body.state_group, 'VERIFY_FAILED');
-      expect400(await p.call('PUT', `${BASE}/${id}`, { body: { name: '\u0000' } }), /control characters/);
+      expect400(await p.call('PUT', `${BASE}/${id}`, { body: { name: 'a\u001bb' } }), /control characters/);
       const u = await p.call('PUT', `${BASE}/${id}`, { body: { name: 'Retry 2', video_multipart_count: 3 } });
       assert.equal(u.status, 200, JSON.stringify(u.body));
       assert.equal(u.body.job_id, id);

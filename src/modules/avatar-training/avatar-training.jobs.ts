@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { zipSync } from 'fflate';
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import {
   extractFrame,
   isMediaError,
@@ -69,12 +69,23 @@ export function trainingTasks(deps: ModuleDeps): TaskDefinition[] {
   return [
     {
       name: TrainingTasks.review,
-      spec: { queue: 'modeling', maxAttempts: REVIEW_ATTEMPTS, maxConcurrency: 1 },
+      spec: {
+        queue: 'modeling',
+        maxAttempts: REVIEW_ATTEMPTS,
+        maxConcurrency: 1,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) => failReview(deps, p, [ctx.message]),
+      },
       handler: ((p: JobRef, h: TaskHelpers) => reviewJob(deps, p, h)) as TaskDefinition['handler'],
     },
     {
       name: TrainingTasks.train,
-      spec: { queue: 'modeling', maxAttempts: TRAIN_ATTEMPTS, maxConcurrency: 1 },
+      spec: {
+        queue: 'modeling',
+        maxAttempts: TRAIN_ATTEMPTS,
+        maxConcurrency: 1,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) =>
+          failTraining(deps, p, ctx.message, TrainingCodes.internal),
+      },
       handler: ((p: JobRef, h: TaskHelpers) => trainJob(deps, p, h)) as TaskDefinition['handler'],
     },
   ];
@@ -176,6 +187,27 @@ function workDir(deps: ModuleDeps, kind: string, jobId: string): string {
 
 // ── review ───────────────────────────────────────────────────────────────
 
+/** Ends a review in AUTO_VERIFY_FAILED with its reasons (a no-op once the job left AUTO_VERIFYING). */
+async function failReview(deps: ModuleDeps, ref: JobRef, reasons: string[], facts?: unknown): Promise<void> {
+  const text = reasons.join(' ');
+  await new AvatarTrainingRepo(deps.db).transition(
+    ref.projectId,
+    ref.jobId,
+    ['AUTO_VERIFYING'],
+    {
+      state: 'AUTO_VERIFY_FAILED',
+      review: { reasons, ...(facts ? { facts } : {}) },
+      error_code: TrainingCodes.verifyFailed,
+      error_msg: text.slice(0, 1000),
+    },
+    deps.clock.now(),
+    sysLog(deps, 'SYSTEM_VERIFY_FAILED', {
+      log_description: text.slice(0, 2000),
+      error_code: TrainingCodes.verifyFailed,
+    }),
+  );
+}
+
 async function reviewJob(deps: ModuleDeps, ref: JobRef, h: TaskHelpers): Promise<void> {
   const { projectId, jobId } = ref;
   const repo = new AvatarTrainingRepo(deps.db);
@@ -186,23 +218,7 @@ async function reviewJob(deps: ModuleDeps, ref: JobRef, h: TaskHelpers): Promise
   const work = workDir(deps, 'review', jobId);
   await fs.promises.rm(work, { recursive: true, force: true });
   await fs.promises.mkdir(work, { recursive: true });
-  const fail = (reasons: string[], facts?: unknown) =>
-    repo.transition(
-      projectId,
-      jobId,
-      ['AUTO_VERIFYING'],
-      {
-        state: 'AUTO_VERIFY_FAILED',
-        review: { reasons, ...(facts ? { facts } : {}) },
-        error_code: TrainingCodes.verifyFailed,
-        error_msg: reasons.join(' ').slice(0, 1000),
-      },
-      deps.clock.now(),
-      sysLog(deps, 'SYSTEM_VERIFY_FAILED', {
-        log_description: reasons.join(' ').slice(0, 2000),
-        error_code: TrainingCodes.verifyFailed,
-      }),
-    );
+  const fail = (reasons: string[], facts?: unknown) => failReview(deps, ref, reasons, facts);
   try {
     const file = path.join(work, 'upload');
     await download(deps, uploads.training_video?.key ?? '', file, h.signal);
@@ -305,6 +321,13 @@ async function trainJob(deps: ModuleDeps, ref: JobRef, h: TaskHelpers): Promise<
   await fs.promises.rm(work, { recursive: true, force: true });
   await fs.promises.mkdir(work, { recursive: true });
   let current: TrainingState = row.state as TrainingState;
+  // Killed between a stage's end and the next one's start: start the next one now.
+  const between = STAGES.findIndex((s) => s.done === current && s.done !== 'JOB_SUCCESS');
+  if (between >= 0) {
+    const next = STAGES[between + 1]!.running;
+    await repo.transition(projectId, jobId, [current], { state: next }, now());
+    current = next;
+  }
   try {
     const file = path.join(work, 'upload');
     await download(deps, (row.uploads as Uploads).training_video?.key ?? '', file, h.signal);
@@ -370,25 +393,31 @@ async function trainJob(deps: ModuleDeps, ref: JobRef, h: TaskHelpers): Promise<
     const unusable = e instanceof UploadUnusable;
     if (!unusable && h.job.attempts < h.job.max_attempts) throw e;
     h.logger.warn({ err: e, projectId, jobId, state: current }, 'avatar training failed');
-    const s = STAGES.find((x) => x.running === current) ?? STAGES[0];
     const msg = (
       unusable ? (e as Error).message : `Training failed: ${(e as Error).message?.split('\n')[0]}`
     ).slice(0, 1000);
-    const code = unusable ? TrainingCodes.trainFailed : TrainingCodes.internal;
-    await repo.transition(
-      projectId,
-      jobId,
-      [current],
-      { state: s.failed, error_code: code, error_msg: msg },
-      now(),
-      sysLog(deps, s.failLog, {
-        log_description: msg,
-        error_code: code,
-      }),
-    );
+    await failTraining(deps, ref, msg, unusable ? TrainingCodes.trainFailed : TrainingCodes.internal);
   } finally {
     await fs.promises.rm(work, { recursive: true, force: true });
   }
+}
+
+/** Ends the training in the failure state of the stage it is in (a no-op once it ended). */
+async function failTraining(deps: ModuleDeps, ref: JobRef, msg: string, code: string): Promise<void> {
+  const repo = new AvatarTrainingRepo(deps.db);
+  const row = await repo.get(ref.projectId, ref.jobId);
+  if (!row) return;
+  const state = row.state === 'WAIT_TRAINING_DATA_PREPROCESS' ? 'TRAINING_DATA_PREPROCESSING' : row.state;
+  const s = STAGES.find((x) => x.running === state || (x.done === state && x.done !== 'JOB_SUCCESS'));
+  if (!s) return;
+  await repo.transition(
+    ref.projectId,
+    ref.jobId,
+    [row.state as TrainingState],
+    { state: s.failed, error_code: code, error_msg: msg.slice(0, 1000) },
+    deps.clock.now(),
+    sysLog(deps, s.failLog, { log_description: msg.slice(0, 2000), error_code: code }),
+  );
 }
 
 /** Marks stage `i` done and starts the next one (its logs: done, then started). */
