@@ -61,3 +61,10 @@ export function createAssetsModule(
     schedules: [{ task: AssetTasks.purge, everyMs: PURGE_EVERY_MS }],
   };
 }
+
+// What other modules that make assets of their own (video outputs, trained avatars) use.
+export { AssetsRepo } from './assets.repo.ts';
+export { parseWireTime } from './assets.rules.ts';
+export { AssetsService, newAssetRow } from './assets.service.ts';
+export { FilesRepo } from './files.repo.ts';
+export { objectKeyFor } from './files.rules.ts';
