@@ -52,6 +52,8 @@ export interface Config {
   neuralRenderer: NeuralRendererSettings | undefined;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
+  /** `enforce`: work beyond the tenant's resource packages is refused (MSS.20050039); `off`: only metered. */
+  quotas: 'off' | 'enforce';
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
   media: { ffmpegPath: string | undefined; ffprobePath: string | undefined; searchPath: string };
   /** Speech engines: the eSpeak process pool size, and an optional OpenAI-compatible endpoint. */
@@ -239,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       shutdownGraceMs: int('DOPPEL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
+    quotas: oneOf('DOPPEL_QUOTAS', ['off', 'enforce'] as const, 'off'),
     neuralRenderer,
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',

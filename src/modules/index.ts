@@ -9,6 +9,7 @@ import { createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
+import { createUsageModule } from './usage/index.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
 import { createVideosModule } from './videos/index.ts';
 
@@ -20,6 +21,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createTtsModule(deps),
     createVideoScriptsModule(deps),
     createVideosModule(deps),
+    createUsageModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -107,4 +109,10 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   // Virtual Avatar Video Subtitle File Management
   'CreateSubtitleFile',
   'ShowSubtitleFile',
+  // Tenant Management
+  'ShowResourceUsage',
+  'ListTenantResources',
+  'CountTenantResources',
+  // Subscription Management
+  'CreateMetaStudioOrders',
 ];

@@ -33,6 +33,8 @@ export interface ModuleDeps {
   mediaTools(): MediaTools;
   /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
   allowPrivateFetch: boolean;
+  /** DOPPEL_QUOTAS: whether creates refuse work beyond the tenant's resource packages (usage module). */
+  quotas: 'off' | 'enforce';
   /** Video renders at once per worker process (config; default half the cores). */
   renderConcurrency?: number;
   /** An external neural lip-sync service for the avatar layer, when configured. */

@@ -34,9 +34,11 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: createHash('sha256').update(text).digest('hex'),
       };
     });
+  // Numbers are reserved per feature, so one may land before a lower one: they must be
+  // unique and ascending, not contiguous. Each is applied once, whatever the order it lands in.
   list.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new Error(`migrations must be numbered 0001, 0002, … without gaps (${m.name})`);
+    if (i > 0 && m.version <= list[i - 1]!.version)
+      throw new Error(`two migrations share the number ${m.version} (${m.name})`);
   });
   return list;
 }
@@ -87,6 +89,6 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<Mi
       );
       applied.push(`${String(m.version).padStart(4, '0')}-${m.name}`);
     }
-    return { applied, current: migrations.length };
+    return { applied, current: migrations.at(-1)?.version ?? 0 };
   });
 }
