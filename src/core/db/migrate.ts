@@ -34,11 +34,12 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: createHash('sha256').update(text).digest('hex'),
       };
     });
-  // Numbers are reserved per feature, so one may land before a lower one: they must be
-  // unique and ascending, not contiguous. Each is applied once, whatever the order it lands in.
+  // Numbers are handed out to work in progress ahead of time, so one may land before a lower
+  // one: gaps are allowed (the lower file is applied when it arrives), repeats are not.
   list.forEach((m, i) => {
-    if (i > 0 && m.version <= list[i - 1]!.version)
-      throw new Error(`two migrations share the number ${m.version} (${m.name})`);
+    const prev = list[i - 1];
+    if (m.version < 1 || (prev && prev.version === m.version))
+      throw new Error(`migrations must have distinct numbers from 0001 up (${m.name})`);
   });
   return list;
 }
