@@ -246,6 +246,8 @@ export interface ResourcePackagesTable {
   is_auto_renew: Generated<boolean>;
   create_time: Date;
   expire_time: Date;
+}
+
 /** Smart live rooms (migration 0009); `body` is the validated room document. */
 export interface LiveRoomsTable {
   project_id: string;
