@@ -134,6 +134,7 @@ export async function createDeps(
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
       quotas: config.quotas,
+      modelingReview: config.modelingReview,
       ...(config.neuralRenderer
         ? {
             neuralRenderer: {
