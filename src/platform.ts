@@ -9,7 +9,8 @@ import { objectRoutes } from './core/object-store/http.ts';
 import { LocalObjectStore } from './core/object-store/local.ts';
 import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
-import { createModules, registerTasks, seedModules } from './modules/index.ts';
+import { consoleRoutes } from './http/console-routes.ts';
+import { createModules, IMPLEMENTED_OPERATIONS, registerTasks, seedModules } from './modules/index.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -49,6 +50,7 @@ export async function buildPlatform(
     handlers: modules.handlers,
     plugins: [
       iamRoutes(deps.accounts),
+      consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
     ],
     serveApi: opts.serveApi,
