@@ -40,11 +40,7 @@ function bar(r) {
     'div.bar-row',
     { 'data-business': r.business_type, 'data-charging': r.charging_mode },
     h('div.bar-label', h('strong', r.business_type), h('small', r.resource_type)),
-    h(
-      'div.bar',
-      { class: perUse ? 'bar per-use' : ratio >= 1 ? 'bar full' : 'bar' },
-      fill,
-    ),
+    h('div.bar', { class: perUse ? 'bar per-use' : ratio >= 1 ? 'bar full' : 'bar' }, fill),
     h(
       'div.bar-value',
       perUse ? `${fmt(r.usage)} ${unit} pay-per-use` : `${fmt(r.usage)} / ${fmt(r.amount)} ${unit}`,
