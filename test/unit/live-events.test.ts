@@ -86,6 +86,8 @@ test('priority, OR/AND, RESERVED fallback, ORDER replies with the name', () => {
   assert.equal(f?.ruleIndex, 'else');
   assert.equal(f?.replyText, 'Welcome Carl');
   assert.equal(s.evaluate(gift(5, 1)), undefined, 'no rule for gifts');
+  const any = new RuleState([rule({ rule_index: 'any', event_type: 3 })]);
+  assert.equal(any.evaluate({ timestamp: 1, type: 3, content: {} })?.ruleIndex, 'any', 'no tags: every like');
 });
 
 test('aggregates over the time window; -1 fires once; n limits the rate; scenes', () => {

@@ -12,8 +12,8 @@
 //   seconds when that is positive; COUNT counts events, SUM / AVG add / average the field.
 // - match EQUAL compares strings exactly; REGEX tests a JavaScript regular expression (the
 //   field is cut to 1024 characters); MATH_GT / GE / LT / LE / EQ compare numbers.
-// - relation AND needs every tag, OR one; RESERVED (the fallback) fires on an event of its
-//   type that no other rule hit.
+// - relation AND needs every tag, OR one, and a rule without tags hits every event of its type
+//   (ERRATA 62); RESERVED (the fallback) fires on an event of its type that no other rule hit.
 // - Of the rules that hit, the lowest priority fires (ties: the first listed).
 // - time_window −1: once per live; 0: every hit; n > 0: at most once per n seconds.
 // - enabled_scenes: the rule applies only while one of those scenes plays (empty: all).
@@ -135,7 +135,7 @@ export class RuleState {
         return;
       }
       const tags = rule.hit_condition?.tags ?? [];
-      if (tags.length === 0) return;
+      // No tags: every event of the rule's type hits (ERRATA 62).
       const results = tags.map((t) => matches(t.match ?? 'EQUAL', this.measure(st, event, t), t.value ?? ''));
       if (relation === 'OR' ? results.some(Boolean) : results.every(Boolean))
         hits.push({ rule, index, order });
