@@ -121,4 +121,11 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListInteractionRuleGroups',
   'UpdateInteractionRuleGroup',
   'DeleteInteractionRuleGroup',
+  // Live Product Management
+  'CreateProduct',
+  'ListProducts',
+  'UpdateProduct',
+  'ShowProduct',
+  'DeleteProduct',
+  'SetProductAsset',
 ];
