@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ffmpegFilters, requireEncoders } from '../../core/media/capabilities.ts';
 import { encodeWavPcm16 } from '../../core/media/encode.ts';
 import { MediaError, summarizeStderr } from '../../core/media/errors.ts';
 import { runTool } from '../../core/media/run.ts';
@@ -18,6 +19,7 @@ import {
   type Background,
   clockFrame,
   composeArgs,
+  encodersFor,
   idleMoves,
   type OutputFormat,
   type OverlayLayer,
@@ -64,6 +66,11 @@ export interface RenderOptions {
   /** Text shown for the whole clip (burned with the subtitle font; needs libass like subtitles). */
   texts?: TextOverlay[];
   music?: { path: string; volumeDb?: number };
+  /**
+   * Writes the picture only: the speech still drives the lips, but the file has no sound
+   * track (multi-scene clips, whose join rebuilds the sound). No music with it.
+   */
+  pictureOnly?: boolean;
   /** Burned subtitles; style fields left out take DEFAULT_SUBTITLE_STYLE and the found font. */
   subtitles?: { cues: Cue[]; style?: Partial<SubtitleStyle> };
   format?: OutputFormat;
@@ -124,23 +131,11 @@ export function planFrames(
   });
 }
 
-const filterCache = new Map<string, Promise<Set<string>>>();
-
-/** The filter names an ffmpeg binary has (`-filters`), asked once per binary. */
-export function ffmpegFilters(ffmpegPath: string): Promise<Set<string>> {
-  let p = filterCache.get(ffmpegPath);
-  if (!p) {
-    p = runTool(ffmpegPath, ['-hide_banner', '-filters'], { timeoutMs: 15_000 }).then(
-      (r) => new Set([...r.stdout.matchAll(/^ [.A-Z|]{2,3} (\S+)/gm)].map((m) => m[1])),
-    );
-    filterCache.set(ffmpegPath, p);
-  }
-  return p;
-}
-
 export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promise<RenderResult> {
   const { signal } = opts;
   if (signal?.aborted) throw new MediaError('ABORTED', 'render was cancelled', { cause: signal.reason });
+  const format = opts.format ?? 'mp4';
+  await requireEncoders(tools, encodersFor(format, !opts.pictureOnly), `a ${format.toUpperCase()} video`);
   const work = await fs.mkdtemp(path.join(opts.workDir ?? os.tmpdir(), 'doppel-render-'));
   try {
     // Speech: the audio file and the timings that drive the lips.
@@ -176,7 +171,6 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
 
     const { subtitles, ass, cues } = await burnIn(tools, opts, work, plan.totalFrames);
     const durationSec = plan.totalFrames / FPS;
-    const format = opts.format ?? 'mp4';
     const idle = opts.avatar.idle;
     const { box, faceBox } = pictures;
     const avatar: AvatarLayer = {
@@ -231,8 +225,7 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
       ...(clock ? { clock } : {}),
       avatar,
       ...(opts.layers?.length ? { layers: opts.layers } : {}),
-      speech: audioPath,
-      ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
+      ...soundOf(opts, audioPath),
       ...(subtitles ? { subtitles } : {}),
       output: { path: opts.outputPath, format },
     });
@@ -365,8 +358,7 @@ async function composeNeural(
     durationSec,
     background: video.alpha ? opts.background : { video: video.path },
     ...(layers.length ? { layers } : {}),
-    speech: ctx.audioPath,
-    ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
+    ...soundOf(opts, ctx.audioPath),
     ...(subtitles ? { subtitles } : {}),
     output: { path: opts.outputPath, format: opts.format ?? 'mp4' },
   });
@@ -380,5 +372,17 @@ async function composeNeural(
     distinctFrames: 0,
     subtitlesBurned: !!subtitles && cues.length > 0,
     timingsMs: { precompose: 0, ffmpeg: Math.round(performance.now() - t1) },
+  };
+}
+
+/** The plan's sound: the speech with the music under it, or nothing for a picture-only clip. */
+function soundOf(
+  opts: Pick<RenderOptions, 'music' | 'pictureOnly'>,
+  audioPath: string,
+): Pick<RenderPlan, 'speech' | 'music'> {
+  if (opts.pictureOnly) return {};
+  return {
+    speech: audioPath,
+    ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
   };
 }
