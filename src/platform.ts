@@ -7,6 +7,7 @@ import type { Database } from './core/db/index.ts';
 import type { JobQueue } from './core/jobs/index.ts';
 import { objectRoutes } from './core/object-store/http.ts';
 import { LocalObjectStore } from './core/object-store/local.ts';
+import { createAuthGuards } from './core/throttle/failures.ts';
 import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
 import { createModules, registerTasks, seedModules } from './modules/index.ts';
@@ -40,15 +41,18 @@ export async function buildPlatform(
   });
   registerTasks(deps.queue, tasks, opts.runsJobs);
 
+  // One set of failure counters for signatures and passwords alike.
+  const guards = createAuthGuards(deps.config.authFailures, deps.clock);
   const app = await buildApp({
     config: deps.config,
+    guards,
     logger: deps.logger,
     authenticate: deps.authenticate,
     throttle: deps.throttle,
     metrics: deps.metrics,
     handlers: modules.handlers,
     plugins: [
-      iamRoutes(deps.accounts),
+      iamRoutes(deps.accounts, guards),
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
     ],
     serveApi: opts.serveApi,
