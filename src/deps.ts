@@ -133,6 +133,7 @@ export async function createDeps(
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
+      quotas: config.quotas,
       modelingReview: config.modelingReview,
       ...(config.neuralRenderer
         ? {

@@ -11,6 +11,7 @@ import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
+import { createUsageModule } from './usage/index.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
 import { createVideosModule } from './videos/index.ts';
 
@@ -22,6 +23,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createTtsModule(deps),
     createVideoScriptsModule(deps),
     createVideosModule(deps),
+    createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
   ];
@@ -113,6 +115,12 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   // Virtual Avatar Video Subtitle File Management
   'CreateSubtitleFile',
   'ShowSubtitleFile',
+  // Tenant Management
+  'ShowResourceUsage',
+  'ListTenantResources',
+  'CountTenantResources',
+  // Subscription Management
+  'CreateMetaStudioOrders',
   // Image Modeling Management
   'Create2dModelTrainingJob',
   'List2dModelTrainingJob',
