@@ -28,6 +28,14 @@ export interface NeuralRendererSettings {
   maxVideoBytes: number;
 }
 
+export interface VoiceCloningSettings {
+  url: string;
+  /** Bearer token; never logged. */
+  token: string | undefined;
+  /** One enrolment (the service may train a model meanwhile). */
+  timeoutMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -50,6 +58,8 @@ export interface Config {
   renderConcurrency: number;
   /** An external neural lip-sync service for the avatar layer (docs/neural-renderer.md). */
   neuralRenderer: NeuralRendererSettings | undefined;
+  /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
+  voiceCloning: VoiceCloningSettings | undefined;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
@@ -209,6 +219,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  let voiceCloning: VoiceCloningSettings | undefined;
+  const cloningUrl = url('DOPPEL_VOICE_CLONING_URL', ['http:', 'https:']);
+  if (cloningUrl !== undefined) {
+    if (new URL(cloningUrl).username || new URL(cloningUrl).password)
+      problems.push('DOPPEL_VOICE_CLONING_URL must not carry credentials (use DOPPEL_VOICE_CLONING_TOKEN)');
+    voiceCloning = {
+      url: cloningUrl.replace(/\/+$/, ''),
+      token: str('DOPPEL_VOICE_CLONING_TOKEN'),
+      timeoutMs: int('DOPPEL_VOICE_CLONING_TIMEOUT_MS', 1_800_000, 1_000, 24 * 3_600_000),
+    };
+  }
+
   const config: Config = {
     host,
     port,
@@ -240,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     },
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
     neuralRenderer,
+    voiceCloning,
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',
       Math.max(1, Math.floor(os.availableParallelism() / 2)),

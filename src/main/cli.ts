@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(
           r.applied.length > 0
             ? `applied ${r.applied.join(', ')} on ${database.where}`
-            : `${database.where} is up to date (${r.current} migrations)`,
+            : `${database.where} is up to date (migration ${r.current})`,
         );
       } finally {
         await database.close();

@@ -11,6 +11,7 @@ import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
 import { createVideosModule } from './videos/index.ts';
+import { createVoiceTrainingModule } from './voice-training/index.ts';
 
 export type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 
@@ -20,6 +21,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createTtsModule(deps),
     createVideoScriptsModule(deps),
     createVideosModule(deps),
+    createVoiceTrainingModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -107,4 +109,19 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   // Virtual Avatar Video Subtitle File Management
   'CreateSubtitleFile',
   'ShowSubtitleFile',
+  // Voice Modeling Task Management
+  'ShowTenantDurationCfg',
+  'CreateTrainingBasicJob',
+  'CreateTrainingMiddleJob',
+  'CreateTrainingAdvanceJob',
+  'ListVoiceTrainingJob',
+  'CommitVoiceTrainingJob',
+  'ShowVoiceTrainingJob',
+  'DeleteVoiceTrainingJob',
+  'ListJobOperationLog',
+  'ShowJobUploadingAddress',
+  'ShowJobAuditResult',
+  'SetJobBatchName',
+  'ConfirmTrainingSegment',
+  'ShowTrainingSegmentInfo',
 ];

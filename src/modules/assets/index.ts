@@ -7,6 +7,8 @@ import { AssetsService, AssetTasks } from './assets.service.ts';
 import { filesTasks } from './files.jobs.ts';
 import { createFilesHandlers } from './files.routes.ts';
 
+export { AssetsRepo } from './assets.repo.ts';
+export { newAssetRow } from './assets.service.ts';
 export { type AssetsMedia, type InspectedMedia, MediaUnreadable } from './media.ts';
 
 export function createAssetsModule(
