@@ -1,10 +1,19 @@
 // Runs the test suites with Node's own runner (Node 20 has no --test glob support).
-// Usage: node --import tsx scripts/test.ts [unit|integration|e2e ...]
+// Usage: node --import tsx scripts/test.ts [--media] [unit|integration|e2e ...]
+// --media keeps the files that run ffmpeg (directly, through renders, probes, MP3 speech or a
+// server doing those): CI runs them a second time with DOPPEL_MEDIA_TOOLS=bundled.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const tiers = process.argv.slice(2);
+const args = process.argv.slice(2);
+const mediaOnly = args.includes('--media');
+const tiers = args.filter((a) => a !== '--media');
+// What a test file that needs ffmpeg mentions: the media core or its fixtures, the renderer,
+// the tools themselves, or an operation whose job runs them (uploads are probed, videos are
+// rendered, MP3 speech is encoded, live streams are encoded).
+const MEDIA =
+  /core\/media|media-fixtures|engines\/(render|stream)|ffmpeg|ffprobe|DigitalHumanVideo|SubtitleFile|AsyncTtsJob|TtsAudition|ConfirmFileUpload|SmartLive|TrainingJob|startServer/;
 const roots = (tiers.length > 0 ? tiers : ['unit', 'integration', 'e2e']).map((t) => path.join('test', t));
 
 function find(dir: string): string[] {
@@ -16,7 +25,8 @@ function find(dir: string): string[] {
     .sort();
 }
 
-const files = roots.flatMap(find);
+const files = roots.flatMap(find).filter((f) => !mediaOnly || MEDIA.test(fs.readFileSync(f, 'utf8')));
+if (mediaOnly) console.log(`media-dependent test files (${files.length}):\n  ${files.join('\n  ')}`);
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);

@@ -31,6 +31,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: genRequestId,
     bodyLimit: deps.config.bodyLimitBytes,
+    // `?limit=Infinity` coerces to a number that `type: integer` would otherwise accept.
+    ajv: { customOptions: { strictNumbers: true } },
     // MetaStudio paths never end in '/', but some clients add one.
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -1,6 +1,7 @@
 // The only module that reads the environment. Everything else receives a frozen Config.
 import os from 'node:os';
 import path from 'node:path';
+import { MEDIA_TOOL_MODES, type MediaToolMode } from './core/media/tools.ts';
 
 export const REGIONS = ['cn-north-4', 'cn-east-3', 'ap-southeast-1'] as const;
 export type Region = (typeof REGIONS)[number];
@@ -63,7 +64,13 @@ export interface Config {
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
-  media: { ffmpegPath: string | undefined; ffprobePath: string | undefined; searchPath: string };
+  media: {
+    ffmpegPath: string | undefined;
+    ffprobePath: string | undefined;
+    searchPath: string;
+    /** DOPPEL_MEDIA_TOOLS: `auto` (FFMPEG_PATH → PATH → the npm build), `bundled` or `system`. */
+    tools: MediaToolMode;
+  };
   /** Speech engines: the eSpeak process pool size, and an optional OpenAI-compatible endpoint. */
   speech: { poolSize: number; openai: OpenAiSpeechSettings | undefined };
 }
@@ -247,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       ffmpegPath: str('FFMPEG_PATH'),
       ffprobePath: str('FFPROBE_PATH'),
       searchPath: env.PATH ?? '',
+      tools: oneOf('DOPPEL_MEDIA_TOOLS', MEDIA_TOOL_MODES, 'auto'),
     },
     logLevel,
     bodyLimitBytes: int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

@@ -133,7 +133,7 @@ export async function createDeps(
       queue,
       clock,
       logger,
-      media: createAssetsMedia(mediaTools, { logger }),
+      media: createAssetsMedia(mediaTools, { logger, mode: config.media.tools }),
       tmpDir: path.join(config.dataDir, 'tmp'),
       ensureProject: (id) => accounts.ensureProject(id),
       keys: { replication: derive('asset-replication') },

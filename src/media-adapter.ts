@@ -33,25 +33,33 @@ export function lazyMediaTools(cfg: Config['media']): () => MediaTools {
       FFMPEG_PATH: cfg.ffmpegPath,
       FFPROBE_PATH: cfg.ffprobePath,
       PATH: cfg.searchPath,
+      DOPPEL_MEDIA_TOOLS: cfg.tools,
     });
     return tools;
   };
 }
 
 /** `resolve` is shared with other users of the tools (see lazyMediaTools), so they resolve once. */
-export function createAssetsMedia(resolve: () => MediaTools, opts: { logger?: Logger } = {}): AssetsMedia {
+export function createAssetsMedia(
+  resolve: () => MediaTools,
+  opts: { logger?: Logger; mode?: string } = {},
+): AssetsMedia {
   // One line at start saying which binaries will run (no process is spawned for it).
   try {
     const t = resolve();
     opts.logger?.info(
       {
+        mode: opts.mode ?? 'auto',
         ffmpeg: `${t.ffmpeg.path} (${t.ffmpeg.source})`,
         ffprobe: t.ffprobe ? `${t.ffprobe.path} (${t.ffprobe.source})` : 'none: probing parses `ffmpeg -i`',
       },
       'media tools resolved',
     );
   } catch (e) {
-    opts.logger?.warn({ err: e }, 'no usable ffmpeg: media inspection fails until one is configured');
+    opts.logger?.warn(
+      { err: e, mode: opts.mode ?? 'auto' },
+      'no usable ffmpeg: media inspection fails until one is configured',
+    );
   }
 
   return {

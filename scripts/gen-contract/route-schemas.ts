@@ -57,6 +57,20 @@ function checkPattern(p: string, where: string): string {
   return fixed;
 }
 
+const INT32 = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+const SAFE = { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+
+/**
+ * An integer the contract leaves unbounded gets its format's range (int32), or the range a
+ * JavaScript number holds exactly (int64 and unformatted): `?limit=1e20` is a 400 at
+ * validation, not a database error. Bounds the contract states are kept.
+ */
+function boundInteger(out: { [key: string]: Code }, format: unknown): void {
+  const range = format === 'int32' ? INT32 : SAFE;
+  if (out.minimum === undefined && out.exclusiveMinimum === undefined) out.minimum = range.minimum;
+  if (out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = range.maximum;
+}
+
 /**
  * Turns contract schemas into route schemas. Each referenced component becomes one top-level
  * const, shared by identity between operations (Ajv also caches compiled validators by schema
@@ -116,6 +130,7 @@ class RouteSchemaBuilder {
         throw new Error(`${at}: unsupported schema keyword`);
       }
     }
+    if (mode === 'request' && schema.type === 'integer') boundInteger(out, schema.format);
     if (schema.nullable === true) {
       // OpenAPI 3.0 style; draft-07 spells it as a type union.
       const types = Array.isArray(out.type) ? out.type : [out.type ?? 'object'];

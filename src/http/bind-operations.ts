@@ -8,6 +8,7 @@ import { Errors } from '../core/errors/index.ts';
 import type { Throttle } from '../core/throttle/index.ts';
 import { readBodylessPayload } from './body.ts';
 import type { Caller } from './context.ts';
+import { findUnsafeValue } from './input-guard.ts';
 
 export interface OperationInput<Op extends OperationId> {
   params: OperationTypes[Op]['params'];
@@ -56,6 +57,11 @@ export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
       preValidation: async (req) => {
         await admit(req, op, opts);
       },
+      // Validation coerces query strings to numbers; `1e400` or 2^60 only show up as such now.
+      preHandler: async (req) => {
+        const unsafe = findUnsafeValue(req.query, 'query');
+        if (unsafe) throw Errors.invalidParameter(unsafe);
+      },
       handler: async (req, reply) => {
         if (!handler) throw Errors.notImplemented(op.operationId);
         const result = await handler({
@@ -98,12 +104,27 @@ async function admit(req: FastifyRequest, op: OperationDef, opts: BindOptions): 
     if (!d.allowed) throw Errors.throttled(op.operationId, d.limit, d.retryAfterMs);
   }
 
-  if (req.bodyError) throw Errors.invalidBody(req.bodyError.message);
+  if (req.bodyError) throw req.bodyError;
   if (op.schema.body && req.body === undefined) {
     if (op.bodyRequired) throw Errors.invalidParameter('body is required');
     req.body = {};
   }
+  const unsafe =
+    findUnsafeValue(req.params, 'path') ??
+    findUnsafeValue(req.query, 'query') ??
+    findUnsafeValue(operationHeaders(req, op), 'header') ??
+    findUnsafeValue(req.body, 'body');
+  if (unsafe) throw Errors.invalidParameter(unsafe);
   normaliseQuery(req.query as Record<string, unknown>, op);
+}
+
+/** The headers the operation's schema declares (the others are not the modules' input). */
+function operationHeaders(req: FastifyRequest, op: OperationDef): Record<string, unknown> {
+  const declared = op.schema.headers?.properties as Record<string, unknown> | undefined;
+  if (!declared) return {};
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(declared)) out[name] = req.headers[name];
+  return out;
 }
 
 /**

@@ -1,8 +1,10 @@
 // Body handling that MetaStudio's SDKs need (ERRATA 6): keep the raw bytes for signature
 // checks, accept `application/json` on GET and DELETE with `{}` or no body at all, and
 // report malformed JSON only after the caller has been authenticated.
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Errors } from '../core/errors/index.ts';
+import { type AppError, Errors } from '../core/errors/index.ts';
+import { findReplacedText } from './input-guard.ts';
 
 const isJson = (contentType: string | undefined) => !contentType || /[/+]json\b/i.test(contentType);
 
@@ -15,12 +17,16 @@ export function registerBodyParsing(app: FastifyInstance): void {
     req.rawBody = buf;
     if (buf.length === 0) return done(null, undefined);
     if (!isJson(req.headers['content-type'])) return done(null, buf);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(buf.toString('utf8')));
+      parsed = JSON.parse(buf.toString('utf8'));
     } catch (e) {
-      req.bodyError = e as Error;
-      done(null, undefined);
+      req.bodyError = Errors.invalidBody((e as Error).message);
+      return done(null, undefined);
     }
+    // Decoding would have swapped bad bytes for U+FFFD and stored them; refuse instead.
+    if (!isUtf8(buf)) req.bodyError = notUtf8(parsed);
+    done(null, parsed);
   });
 }
 
@@ -43,4 +49,11 @@ export async function readBodylessPayload(req: FastifyRequest, limit: number): P
     chunks.push(chunk as Buffer);
   }
   req.rawBody = Buffer.concat(chunks);
+}
+
+function notUtf8(parsed: unknown): AppError {
+  const field = findReplacedText(parsed, 'body');
+  return Errors.invalidParameter(
+    field ? `${field} is not valid UTF-8` : 'body is not valid UTF-8 (JSON bodies must be UTF-8 encoded)',
+  );
 }

@@ -1,5 +1,7 @@
 // What the HTTP layer learns about a request before the handler runs.
+
 import type { OperationDef } from '../contract/generated/operations.ts';
+import type { AppError } from '../core/errors/index.ts';
 
 export interface Caller {
   kind: 'aksk' | 'token' | 'loose';
@@ -12,8 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The body bytes exactly as received (signatures are computed over them). */
     rawBody: Buffer | undefined;
-    /** A JSON syntax error found while parsing; reported after authentication. */
-    bodyError: Error | undefined;
+    /** What is wrong with the body (JSON syntax, encoding), found while parsing; reported after authentication. */
+    bodyError: AppError | undefined;
     caller: Caller | undefined;
   }
   interface FastifyContextConfig {

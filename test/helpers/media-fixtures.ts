@@ -42,6 +42,7 @@ export const envTools = (): MediaTools =>
     FFMPEG_PATH: process.env.FFMPEG_PATH,
     FFPROBE_PATH: process.env.FFPROBE_PATH,
     PATH: process.env.PATH,
+    DOPPEL_MEDIA_TOOLS: process.env.DOPPEL_MEDIA_TOOLS,
   });
 
 const libx264Cache = new Map<string, Promise<boolean>>();

@@ -68,6 +68,10 @@ export async function startTestPlatform(
   const testDb: TestDb = await leg.open();
   const config = loadConfig({
     PATH: process.env.PATH,
+    // The media tools the suite runs with (CI's second leg forces the npm build).
+    ...(process.env.DOPPEL_MEDIA_TOOLS ? { DOPPEL_MEDIA_TOOLS: process.env.DOPPEL_MEDIA_TOOLS } : {}),
+    ...(process.env.FFMPEG_PATH ? { FFMPEG_PATH: process.env.FFMPEG_PATH } : {}),
+    ...(process.env.FFPROBE_PATH ? { FFPROBE_PATH: process.env.FFPROBE_PATH } : {}),
     DOPPEL_DATA_DIR: dataDir,
     DOPPEL_THROTTLE: 'false',
     DOPPEL_LOG_LEVEL: 'silent',

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type MediaInfo, probeMedia, resolveMediaTools } from '../../src/core/media/index.ts';
+import { type MediaInfo, probeMedia } from '../../src/core/media/index.ts';
 import { SYSTEM_VOICES } from '../../src/modules/assets/system-voices.ts';
 import { waitFor } from './assets.ts';
+import { envTools } from './media-fixtures.ts';
 import type { TestPlatform } from './platform.ts';
 
 export const EN_VOICE = SYSTEM_VOICES.find((v) => v.voice.language === 'en')!.assetId;
@@ -30,7 +31,7 @@ export async function download(p: TestPlatform, url: string): Promise<Buffer> {
 export async function probeBytes(dir: string, name: string, bytes: Buffer): Promise<MediaInfo> {
   const file = path.join(dir, name);
   fs.writeFileSync(file, bytes);
-  return probeMedia(resolveMediaTools({ PATH: process.env.PATH }), file, { timeoutMs: 20_000 });
+  return probeMedia(envTools(), file, { timeoutMs: 20_000 });
 }
 
 /** RMS of 16-bit PCM in a canonical WAV file (data chunk found by scanning), 0–1. */

@@ -76,6 +76,35 @@ describe('resolveMediaTools', () => {
     );
   });
 
+  test('DOPPEL_MEDIA_TOOLS=bundled takes the npm build alone, whatever PATH and FFMPEG_PATH say', () => {
+    const fs = probes(['/opt/ff/ffmpeg', '/usr/bin/ffmpeg', '/usr/bin/ffprobe', NPM], NPM);
+    const env = { FFMPEG_PATH: '/opt/ff/ffmpeg', PATH: '/usr/bin', DOPPEL_MEDIA_TOOLS: 'bundled' };
+    assert.deepEqual(resolveMediaTools(env, fs), { ffmpeg: { path: NPM, source: 'npm' } });
+    assert.throws(
+      () =>
+        resolveMediaTools({ PATH: '/usr/bin', DOPPEL_MEDIA_TOOLS: 'bundled' }, probes(['/usr/bin/ffmpeg'])),
+      (e: unknown) => isMediaError(e) && e.code === 'TOOL_MISSING' && /bundled/.test(e.reason),
+    );
+  });
+
+  test('DOPPEL_MEDIA_TOOLS=system never falls back to the npm build', () => {
+    const sys = { PATH: '/usr/bin', DOPPEL_MEDIA_TOOLS: 'system' };
+    assert.equal(resolveMediaTools(sys, probes(['/usr/bin/ffmpeg', NPM], NPM)).ffmpeg.source, 'path');
+    assert.throws(
+      () => resolveMediaTools(sys, probes([NPM], NPM)),
+      (e: unknown) => isMediaError(e) && e.code === 'TOOL_MISSING' && /system/.test(e.reason),
+    );
+  });
+
+  test('DOPPEL_MEDIA_TOOLS: auto is the default; an unknown mode is refused', () => {
+    const fs = probes(['/usr/bin/ffmpeg', NPM], NPM);
+    assert.equal(
+      resolveMediaTools({ PATH: '/usr/bin', DOPPEL_MEDIA_TOOLS: 'auto' }, fs).ffmpeg.source,
+      'path',
+    );
+    assert.throws(() => resolveMediaTools({ PATH: '/usr/bin', DOPPEL_MEDIA_TOOLS: 'npm' }, fs));
+  });
+
   test('blank values count as unset', () => {
     assert.equal(resolveMediaTools({ FFMPEG_PATH: '  ', PATH: '' }, probes([NPM], NPM)).ffmpeg.source, 'npm');
   });

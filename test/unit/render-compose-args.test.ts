@@ -304,3 +304,17 @@ test('muxArgs joins scene clips with the picture copied and the speech of each s
   );
   assert.ok(noMusic.endsWith('[a0]concat=n=1:v=0:a=1[a]'), noMusic);
 });
+
+test('a picture-only clip has no sound input, no audio graph and no audio codec; music needs speech', () => {
+  const { speech: _, ...silent } = plan();
+  const args = composeArgs(silent);
+  assert.deepEqual(inputs(args), ['color=c=0x102030:s=1280x720:r=25', '/w/base.pam', '/w/faces.ffconcat']);
+  assert.ok(!graph(args).includes(':a]'), graph(args));
+  assert.ok(args.includes('-an'));
+  assert.equal(args.indexOf('-c:a'), -1);
+  assert.deepEqual(
+    args.flatMap((a, i) => (args[i - 1] === '-map' ? [a] : [])),
+    ['[v]'],
+  );
+  assert.throws(() => composeArgs({ ...silent, music: { path: '/m.wav', volumeDb: -18 } }), RangeError);
+});

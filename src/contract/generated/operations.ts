@@ -6039,7 +6039,7 @@ export const operations: readonly OperationDef[] = [
         type: 'object',
         properties: {
           offset: { type: 'integer', maximum: 2147483647, minimum: 0, default: 0 },
-          limit: { type: 'integer', minimum: 1, default: 10 },
+          limit: { type: 'integer', minimum: 1, default: 10, maximum: 2147483647 },
           room_name: { type: 'string' },
           model_name: { type: 'string' },
           start_time: { type: 'string', format: 'date-time' },

@@ -67,8 +67,17 @@ const frameRate = (fps: number | undefined): string | undefined =>
 const mode = (w: number, h: number): 'Horizontal' | 'Vertical' | undefined =>
   w > h ? 'Horizontal' : h > w ? 'Vertical' : undefined;
 
+/**
+ * Width and height as the video is shown: a phone clip stored 1920×1080 with a 90° display
+ * rotation is a 1080×1920 portrait video to its viewers (and to the avatar-video rules).
+ */
+function shown(v: NonNullable<MediaInfo['video']>): { width: number; height: number } {
+  const quarter = v.rotation === 90 || v.rotation === 270;
+  return quarter ? { width: v.height, height: v.width } : { width: v.width, height: v.height };
+}
+
 function videoMeta(info: MediaInfo): VideoAssetMeta {
-  const v = info.video;
+  const v = info.video && { ...info.video, ...shown(info.video) };
   const a = info.audio;
   return compact({
     video_codec: v && codecName(v.codec),

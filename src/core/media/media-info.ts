@@ -17,7 +17,13 @@ export interface VideoInfo {
   codec: string;
   width: number;
   height: number;
+  /**
+   * The nominal frame rate: what ffprobe calls r_frame_rate and `ffmpeg -i` prints as "tbr"
+   * (25, 29.97…), not the average over the file, which a dropped or doubled frame moves.
+   */
   fps?: number;
+  /** Display rotation in degrees counter-clockwise (0, 90, 180, 270), from the display matrix. */
+  rotation?: number;
   pixFmt?: string;
   /** Bits per second. */
   bitRate?: number;
@@ -66,6 +72,35 @@ export const toStreamKind = (s: string | undefined): StreamKind =>
 
 // Demuxers that read one picture (or an animated GIF) rather than a video.
 const IMAGE_DEMUXER = /^(image2|gif|apng|webp|[a-z0-9]+_pipe)$/;
+
+// Rates cameras, encoders and editors use. A nominal rate within half a percent of one is
+// that rate: e.g. 24.92 from a file whose timestamps once jump is still a 25 fps video.
+const STANDARD_RATES = [24000 / 1001, 24, 25, 30000 / 1001, 30, 48, 50, 60000 / 1001, 60, 120];
+
+/** The nominal rate from the rate the timestamps suggest, snapped to a standard one nearby. */
+export function nominalRate(fps: number | undefined): number | undefined {
+  if (fps === undefined || !Number.isFinite(fps) || fps <= 0) return undefined;
+  const off = (r: number) => Math.abs(fps - r) / r;
+  const nearest = STANDARD_RATES.reduce((a, b) => (off(b) < off(a) ? b : a));
+  return round3(off(nearest) < 0.005 ? nearest : fps);
+}
+
+/**
+ * Picks the nominal rate from what a tool reports: the "real base" rate (r_frame_rate, tbr)
+ * when it is a plausible picture rate, else the average. Both tools report the base rate, so
+ * both parsers give the same figure for the same file.
+ */
+export function pickFrameRate(base: number | undefined, average: number | undefined): number | undefined {
+  const plausible = (r: number | undefined) => r !== undefined && r > 0 && r <= 240;
+  return nominalRate(plausible(base) ? base : plausible(average) ? average : undefined);
+}
+
+/** Degrees from a display matrix (counter-clockwise, any sign) → 0, 90, 180 or 270. */
+export function normalizeRotation(deg: number | undefined): number | undefined {
+  if (deg === undefined || !Number.isFinite(deg)) return undefined;
+  const r = (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
+  return r === 0 ? undefined : r;
+}
 
 /** Decides `image`, drops values that mean nothing, refuses what is not usable media. */
 export function finishProbe(p: ParsedProbe, stderr: string, filePath?: string): ParsedProbe {

@@ -5,7 +5,9 @@
 import {
   type AudioInfo,
   finishProbe,
+  normalizeRotation,
   type ParsedProbe,
+  pickFrameRate,
   positive,
   round3,
   type StreamSummary,
@@ -34,10 +36,13 @@ export function parseFfmpegInfo(result: RunResult, filePath?: string): ParsedPro
   const dur = DURATION_LINE.exec(text);
   const durationSec = dur?.[1] === undefined ? undefined : +dur[1] * 3600 + +dur[2] * 60 + +dur[3];
 
-  const found = [...text.matchAll(STREAM_LINE)].map((m) => {
+  const matches = [...text.matchAll(STREAM_LINE)];
+  const found = matches.map((m, i) => {
     const parts = splitTopLevel(m[3]);
     const codec = /^[^\s,(]+/.exec(parts[0] ?? '')?.[0] ?? 'unknown';
-    return { index: Number(m[1]), kind: toStreamKind(m[2].toLowerCase()), codec, parts, line: m[3] };
+    // The stream's own block (metadata, side data) runs up to the next stream line.
+    const block = text.slice((m.index ?? 0) + m[0].length, matches[i + 1]?.index ?? text.length);
+    return { index: Number(m[1]), kind: toStreamKind(m[2].toLowerCase()), codec, parts, line: m[3], block };
   });
   const hasAudio = found.some((s) => s.kind === 'audio');
   // 5.1 marks cover art "(attached pic)"; the 2018 build does not, so there a picture codec
@@ -62,7 +67,7 @@ export function parseFfmpegInfo(result: RunResult, filePath?: string): ParsedPro
       durationSec: positive(durationSec),
       bitRate: dur?.[4] ? Number(dur[4]) * 1000 : undefined,
       streams,
-      video: v && videoFromParts(v.codec, v.parts),
+      video: v && { ...videoFromParts(v.codec, v.parts), rotation: rotationOf(v.block) },
       audio: a && audioFromParts(a.codec, a.parts),
       image: false,
       probedWith: 'ffmpeg',
@@ -112,11 +117,21 @@ function videoFromParts(codec: string, parts: string[]): VideoInfo {
     codec,
     width: size ? Number(size[1]) : 0,
     height: size ? Number(size[2]) : 0,
-    // The 2018 build omits "fps" where 5.1 prints it for a guessed rate; tbr is that guess.
-    fps: rate(parts, 'fps') ?? rate(parts, 'tbr'),
+    // "tbr" is the stream's base rate (ffprobe's r_frame_rate) and "fps" its average; the 2018
+    // build omits "fps" where 5.1 prints it for a guessed rate.
+    fps: pickFrameRate(rate(parts, 'tbr'), rate(parts, 'fps')),
     pixFmt: pix && pix !== 'none' ? pix : undefined,
     bitRate: kbps(parts),
   };
+}
+
+/**
+ * Both builds print a rotated video's display matrix under the stream ("displaymatrix: rotation
+ * of -90.00 degrees"); the 2018 build also prints a `rotate` tag, clockwise, which is not used.
+ */
+function rotationOf(block: string): number | undefined {
+  const m = /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(block);
+  return m ? normalizeRotation(Number(m[1])) : undefined;
 }
 
 function audioFromParts(codec: string, parts: string[]): AudioInfo {

@@ -1,7 +1,9 @@
 // Parses ffprobe's JSON (`-print_format json -show_format -show_streams`). Pure.
 import {
   finishProbe,
+  normalizeRotation,
   type ParsedProbe,
+  pickFrameRate,
   positive,
   round3,
   type StreamSummary,
@@ -25,6 +27,16 @@ interface FfprobeStream {
   channel_layout?: string;
   duration?: string;
   disposition?: { attached_pic?: number };
+  tags?: { rotate?: string };
+  side_data_list?: Array<{ side_data_type?: string; rotation?: number }>;
+}
+
+/** Display rotation: the display matrix (5.x), else the older clockwise `rotate` tag. */
+function rotationOf(s: FfprobeStream): number | undefined {
+  const matrix = s.side_data_list?.find((d) => typeof d.rotation === 'number');
+  if (matrix) return normalizeRotation(matrix.rotation);
+  const tag = num(s.tags?.rotate);
+  return tag === undefined ? undefined : normalizeRotation(-tag);
 }
 
 // ffprobe writes most numbers as strings ("2.000000", "44100").
@@ -69,7 +81,8 @@ export function parseFfprobe(result: RunResult, filePath?: string): ParsedProbe 
         codec: v.codec_name ?? 'unknown',
         width: v.width ?? 0,
         height: v.height ?? 0,
-        fps: parseRational(v.avg_frame_rate) ?? parseRational(v.r_frame_rate),
+        fps: pickFrameRate(parseRational(v.r_frame_rate), parseRational(v.avg_frame_rate)),
+        rotation: rotationOf(v),
         pixFmt: v.pix_fmt,
         bitRate: positive(num(v.bit_rate)),
       },

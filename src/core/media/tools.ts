@@ -1,7 +1,9 @@
-// Which ffmpeg and ffprobe Doppel runs. Order: explicit FFMPEG_PATH / FFPROBE_PATH, then the
-// binary on PATH, then the static ffmpeg shipped by @ffmpeg-installer/ffmpeg (which has no
-// ffprobe, so everything must work with ffmpeg alone). The environment itself is read by
-// src/config.ts; this module only gets the three values it needs.
+// Which ffmpeg and ffprobe Doppel runs. In `auto` mode (the default): explicit FFMPEG_PATH /
+// FFPROBE_PATH, then the binary on PATH, then the static ffmpeg shipped by
+// @ffmpeg-installer/ffmpeg (which has no ffprobe, so everything must work with ffmpeg alone).
+// DOPPEL_MEDIA_TOOLS=bundled takes only that npm build, the way a fresh machine runs (CI runs
+// the suite a second time so); `system` never falls back to it. The environment itself is read
+// by src/config.ts; this module only gets the few values it needs.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,11 +23,24 @@ export interface MediaTools {
   ffprobe?: MediaTool;
 }
 
+export const MEDIA_TOOL_MODES = ['auto', 'bundled', 'system'] as const;
+export type MediaToolMode = (typeof MEDIA_TOOL_MODES)[number];
+
 /** The slice of the environment the resolver needs (config.ts passes it through). */
 export interface MediaToolsConfig {
   FFMPEG_PATH?: string;
   FFPROBE_PATH?: string;
   PATH?: string;
+  /** `auto` (default), `bundled` or `system`; config.ts has validated it. */
+  DOPPEL_MEDIA_TOOLS?: string;
+}
+
+/** The mode a config slice asks for; anything unknown is refused (config.ts says so at start). */
+export function mediaToolMode(env: Pick<MediaToolsConfig, 'DOPPEL_MEDIA_TOOLS'>): MediaToolMode {
+  const v = env.DOPPEL_MEDIA_TOOLS?.trim() || 'auto';
+  if (!(MEDIA_TOOL_MODES as readonly string[]).includes(v))
+    throw new MediaError('TOOL_MISSING', `DOPPEL_MEDIA_TOOLS=${v}: expected ${MEDIA_TOOL_MODES.join(', ')}`);
+  return v as MediaToolMode;
 }
 
 /** The file-system facts the resolver depends on, replaceable in unit tests. */
@@ -91,11 +106,23 @@ export function resolveMediaTools(env: MediaToolsConfig, probes: ResolveProbes =
     const p = probes.npmFfmpeg();
     return p && probes.isExecutable(p) ? { path: p, source: 'npm' } : undefined;
   };
-  const ffmpeg = fromEnv('FFMPEG_PATH') ?? onPath('ffmpeg') ?? npm();
+  const mode = mediaToolMode(env);
+  if (mode === 'bundled') {
+    const bundled = npm();
+    if (!bundled)
+      throw new MediaError(
+        'TOOL_MISSING',
+        'DOPPEL_MEDIA_TOOLS=bundled, but @ffmpeg-installer/ffmpeg has no ffmpeg for this platform',
+      );
+    return { ffmpeg: bundled };
+  }
+  const ffmpeg = fromEnv('FFMPEG_PATH') ?? onPath('ffmpeg') ?? (mode === 'auto' ? npm() : undefined);
   if (!ffmpeg) {
     throw new MediaError(
       'TOOL_MISSING',
-      'no ffmpeg found: set FFMPEG_PATH, put ffmpeg on PATH, or install @ffmpeg-installer/ffmpeg',
+      mode === 'system'
+        ? 'DOPPEL_MEDIA_TOOLS=system, but no ffmpeg found: set FFMPEG_PATH or put ffmpeg on PATH (e.g. apt-get install ffmpeg)'
+        : 'no ffmpeg found: set FFMPEG_PATH, put ffmpeg on PATH, or install @ffmpeg-installer/ffmpeg',
     );
   }
   const ffprobe = fromEnv('FFPROBE_PATH') ?? onPath('ffprobe');

@@ -70,7 +70,12 @@ export interface RenderPlan {
   };
   /** Image and video layers; drawn over the background in `z` order together with the avatar. */
   layers?: OverlayLayer[];
-  speech: string;
+  /**
+   * The sound track. Absent for a picture-only clip (the scenes of a multi-scene video: their
+   * join rebuilds the sound, and a clip without audio carries no encoder priming that would
+   * shift its picture's timestamps when the clips are concatenated).
+   */
+  speech?: string;
   music?: { path: string; volumeDb: number };
   subtitles?: { assFile: string; fontsDir?: string };
   output: { path: string; format: OutputFormat; preset?: string };
@@ -242,8 +247,12 @@ export function composeArgs(plan: RenderPlan): string[] {
     args.push('-f', 'concat', '-safe', '0', '-i', a.faces);
     next += 2;
   }
-  const speechInput = next++;
-  args.push('-i', plan.speech);
+  if (plan.music && plan.speech === undefined) throw new RangeError('music needs a sound track');
+  const speechInput = next;
+  if (plan.speech !== undefined) {
+    args.push('-i', plan.speech);
+    next++;
+  }
   const musicInput = next;
   if (plan.music) {
     args.push('-stream_loop', '-1', '-i', plan.music.path);
@@ -322,17 +331,21 @@ export function composeArgs(plan: RenderPlan): string[] {
     );
     under = `s${i}`;
   });
-  if (plan.music)
-    graph.push(
-      `[${speechInput}:a]apad[sp]`,
-      ...musicGraph('sp', { input: musicInput, volumeDb: plan.music.volumeDb }),
-    );
-  else graph.push(`[${speechInput}:a]apad[a]`);
-  args.push('-filter_complex', graph.join(';'), '-map', '[v]', '-map', '[a]');
+  if (plan.speech === undefined) {
+    args.push('-filter_complex', graph.join(';'), '-map', '[v]', '-an');
+  } else {
+    if (plan.music)
+      graph.push(
+        `[${speechInput}:a]apad[sp]`,
+        ...musicGraph('sp', { input: musicInput, volumeDb: plan.music.volumeDb }),
+      );
+    else graph.push(`[${speechInput}:a]apad[a]`);
+    args.push('-filter_complex', graph.join(';'), '-map', '[v]', '-map', '[a]');
+  }
   args.push('-t', dur, '-r', String(fps));
   args.push(
     ...videoCodecArgs(plan.output),
-    ...audioCodecArgs(plan.output.format),
+    ...(plan.speech === undefined ? [] : audioCodecArgs(plan.output.format)),
     ...containerArgs(plan.output),
   );
   args.push(plan.output.path);

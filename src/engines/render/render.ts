@@ -64,6 +64,11 @@ export interface RenderOptions {
   /** Text shown for the whole clip (burned with the subtitle font; needs libass like subtitles). */
   texts?: TextOverlay[];
   music?: { path: string; volumeDb?: number };
+  /**
+   * Writes the picture only: the speech still drives the lips, but the file has no sound
+   * track (multi-scene clips, whose join rebuilds the sound). No music with it.
+   */
+  pictureOnly?: boolean;
   /** Burned subtitles; style fields left out take DEFAULT_SUBTITLE_STYLE and the found font. */
   subtitles?: { cues: Cue[]; style?: Partial<SubtitleStyle> };
   format?: OutputFormat;
@@ -231,8 +236,7 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
       ...(clock ? { clock } : {}),
       avatar,
       ...(opts.layers?.length ? { layers: opts.layers } : {}),
-      speech: audioPath,
-      ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
+      ...soundOf(opts, audioPath),
       ...(subtitles ? { subtitles } : {}),
       output: { path: opts.outputPath, format },
     });
@@ -365,8 +369,7 @@ async function composeNeural(
     durationSec,
     background: video.alpha ? opts.background : { video: video.path },
     ...(layers.length ? { layers } : {}),
-    speech: ctx.audioPath,
-    ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
+    ...soundOf(opts, ctx.audioPath),
     ...(subtitles ? { subtitles } : {}),
     output: { path: opts.outputPath, format: opts.format ?? 'mp4' },
   });
@@ -380,5 +383,17 @@ async function composeNeural(
     distinctFrames: 0,
     subtitlesBurned: !!subtitles && cues.length > 0,
     timingsMs: { precompose: 0, ffmpeg: Math.round(performance.now() - t1) },
+  };
+}
+
+/** The plan's sound: the speech with the music under it, or nothing for a picture-only clip. */
+function soundOf(
+  opts: Pick<RenderOptions, 'music' | 'pictureOnly'>,
+  audioPath: string,
+): Pick<RenderPlan, 'speech' | 'music'> {
+  if (opts.pictureOnly) return {};
+  return {
+    speech: audioPath,
+    ...(opts.music ? { music: { path: opts.music.path, volumeDb: opts.music.volumeDb ?? -18 } } : {}),
   };
 }

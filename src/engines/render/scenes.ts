@@ -112,6 +112,7 @@ export async function renderScenes(
       const clip = path.join(work, `scene-${i}.${format}`);
       const r = await renderVideo(tools, {
         ...sceneOptions({ ...scene, speech }, i),
+        pictureOnly: true,
         outputPath: clip,
         onProgress: (f) => opts.onProgress?.((0.97 * (done + f * frames[i])) / total),
       });
@@ -121,11 +122,14 @@ export async function renderScenes(
       mux.push({ speech: speech.audioPath, durationSec: r.frames / FPS });
     }
     const concatFile = path.join(work, 'scenes.ffconcat');
-    await fs.writeFile(
-      concatFile,
-      // Names relative to the list, which sits beside the clips (ffmpeg resolves them so).
-      `ffconcat version 1.0\n${clips.map((c) => `file '${path.basename(c)}'\n`).join('')}`,
+    // Each clip's length is stated (its whole frames at 25 fps), so the demuxer places every
+    // clip right after the previous one instead of trusting the container's own duration, which
+    // may be a frame longer or shorter and would leave a gap (or an overlap) at the join.
+    // Names are relative to the list, which sits beside the clips (ffmpeg resolves them so).
+    const list = clips.map(
+      (c, k) => `file '${path.basename(c)}'\nduration ${mux[k].durationSec.toFixed(6)}\n`,
     );
+    await fs.writeFile(concatFile, `ffconcat version 1.0\n${list.join('')}`);
     const totalSec = mux.reduce((t, s) => t + s.durationSec, 0);
     const args = muxArgs({
       concatFile,
