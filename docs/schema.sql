@@ -147,6 +147,83 @@ CREATE INDEX jobs_project_idx ON public.jobs USING btree (project_id, created_at
 CREATE TRIGGER jobs_notify_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
 CREATE TRIGGER jobs_notify_update AFTER UPDATE OF state, cancel_requested_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
 
+CREATE TABLE live_platforms (
+  project_id text NOT NULL,
+  platform_id text NOT NULL,
+  name text NOT NULL,
+  access_type text NOT NULL DEFAULT 'MSS_STANDARD'::text,
+  auth_key text NOT NULL,
+  callback_config jsonb NOT NULL,
+  authorize_state text NOT NULL DEFAULT 'UNAUTHORIZED'::text,
+  authorized_time timestamp with time zone,
+  account text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT live_platforms_authorize_state_check CHECK ((authorize_state = ANY (ARRAY['AUTHORIZED'::text, 'UNAUTHORIZED'::text]))),
+  CONSTRAINT live_platforms_pkey PRIMARY KEY (project_id, platform_id),
+  CONSTRAINT live_platforms_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX live_platforms_list_idx ON public.live_platforms USING btree (project_id, create_time, platform_id);
+
+CREATE TABLE live_products (
+  project_id text NOT NULL,
+  product_id text NOT NULL,
+  name text NOT NULL,
+  description text NOT NULL DEFAULT ''::text,
+  tags jsonb NOT NULL DEFAULT '[]'::jsonb,
+  cover jsonb,
+  text_list jsonb NOT NULL DEFAULT '[]'::jsonb,
+  asset_list jsonb NOT NULL DEFAULT '[]'::jsonb,
+  state text NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT live_products_pkey PRIMARY KEY (project_id, product_id),
+  CONSTRAINT live_products_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT live_products_state_check CHECK ((state = ANY (ARRAY['ACTIVED'::text, 'UNACTIVED'::text, 'BLOCK'::text, 'DELETED'::text])))
+);
+CREATE INDEX live_products_list_idx ON public.live_products USING btree (project_id, create_time, product_id);
+
+CREATE TABLE live_rooms (
+  project_id text NOT NULL,
+  room_id text NOT NULL,
+  room_name text NOT NULL,
+  room_description text NOT NULL DEFAULT ''::text,
+  room_type text NOT NULL,
+  room_state text NOT NULL DEFAULT 'ENABLE'::text,
+  view_mode text NOT NULL,
+  model_asset_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
+  model_names text NOT NULL DEFAULT ''::text,
+  platform_id text,
+  body jsonb NOT NULL,
+  script_version text NOT NULL,
+  last_job_id text,
+  last_job_status text,
+  last_job_start_time timestamp with time zone,
+  last_job_end_time timestamp with time zone,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT live_rooms_pkey PRIMARY KEY (project_id, room_id),
+  CONSTRAINT live_rooms_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT live_rooms_room_state_check CHECK ((room_state = ANY (ARRAY['ENABLE'::text, 'DISABLE'::text, 'BLOCKED'::text]))),
+  CONSTRAINT live_rooms_room_type_check CHECK ((room_type = ANY (ARRAY['NORMAL'::text, 'TEMP'::text, 'TEMPLATE'::text]))),
+  CONSTRAINT live_rooms_view_mode_check CHECK ((view_mode = ANY (ARRAY['LANDSCAPE'::text, 'VERTICAL'::text])))
+);
+CREATE INDEX live_rooms_list_idx ON public.live_rooms USING btree (project_id, create_time DESC, room_id DESC);
+
+CREATE TABLE live_rule_groups (
+  project_id text NOT NULL,
+  group_id text NOT NULL,
+  group_name text NOT NULL,
+  rules jsonb NOT NULL,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT live_rule_groups_pkey PRIMARY KEY (project_id, group_id),
+  CONSTRAINT live_rule_groups_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX live_rule_groups_list_idx ON public.live_rule_groups USING btree (project_id, create_time DESC, group_id DESC);
+
 CREATE TABLE projects (
   id text NOT NULL,
   name text NOT NULL,

@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(
           r.applied.length > 0
             ? `applied ${r.applied.join(', ')} on ${database.where}`
-            : `${database.where} is up to date (migration ${r.current})`,
+            : `${database.where} is up to date (at migration ${r.current})`,
         );
       } finally {
         await database.close();

@@ -7,6 +7,7 @@ import type { JobQueue, TaskHandler } from '../core/jobs/index.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
+import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
@@ -22,6 +23,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createVideoScriptsModule(deps),
     createVideosModule(deps),
     createVoiceTrainingModule(deps),
+    createLiveModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -62,6 +64,8 @@ export async function seedModules(deps: ModuleDeps): Promise<void> {
 /** Defines each task where jobs run, and only declares it (for enqueue) elsewhere. */
 export function registerTasks(queue: JobQueue, tasks: TaskDefinition[], runsJobs: boolean): void {
   for (const t of tasks) {
+    // The type requires it; this catches a definition built around the type (e.g. a cast).
+    if (!t.spec.onGiveUp) throw new Error(`job task "${t.name}" has no onGiveUp (see TaskDefinition)`);
     if (runsJobs) queue.define(t.name, t.spec, t.handler as TaskHandler<unknown>);
     else queue.declare(t.name, t.spec);
   }
@@ -124,4 +128,14 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'SetJobBatchName',
   'ConfirmTrainingSegment',
   'ShowTrainingSegmentInfo',
+  // Intelligent Live Room Management
+  'CreateSmartLiveRoom',
+  'ListSmartLiveRooms',
+  'ShowSmartLiveRoom',
+  'UpdateSmartLiveRoom',
+  'DeleteSmartLiveRoom',
+  'CreateInteractionRuleGroup',
+  'ListInteractionRuleGroups',
+  'UpdateInteractionRuleGroup',
+  'DeleteInteractionRuleGroup',
 ];

@@ -43,7 +43,12 @@ export interface ModuleDeps {
 
 export interface TaskDefinition {
   name: string;
-  spec: TaskSpec;
+  /**
+   * onGiveUp is required: when the queue stops retrying a job (its last attempt failed, or the
+   * worker died during it), the hook ends the job's resource FAILED with its error and fires its
+   * callback. A task that owns no resource says NOTHING_TO_END.
+   */
+  spec: TaskSpec & { onGiveUp: NonNullable<TaskSpec['onGiveUp']> };
   handler: TaskHandler<never>;
 }
 

@@ -1289,7 +1289,7 @@ const S_TriggerProcess: JsonSchema = {
       enum: [
         'SYSTEM_REPLY', 'CALLBACK', 'SYSTEM_REPLY_AND_CALLBACK', 'SHOW_LAYER', 'INTELLIGENT_REPLY',
       ],
-      maxLength: 16,
+      maxLength: 32,
       minLength: 0,
     },
     layer_config: S_SmartLayerConfig,

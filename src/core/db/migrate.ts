@@ -34,12 +34,12 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: createHash('sha256').update(text).digest('hex'),
       };
     });
-  // Numbers are handed out per feature before the features land, so a build may hold 0012
-  // before 0007 exists: gaps are allowed, repeats are not. migrate() applies every file the
-  // database has not recorded, in number order, so a lower number landing later still runs.
+  // Numbers are handed out to work in progress ahead of time, so one may land before a lower
+  // one: gaps are allowed (the lower file is applied when it arrives), repeats are not.
   list.forEach((m, i) => {
-    if (i > 0 && m.version === list[i - 1]!.version)
-      throw new Error(`two migrations are numbered ${String(m.version).padStart(4, '0')} (${m.name})`);
+    const prev = list[i - 1];
+    if (m.version < 1 || (prev && prev.version === m.version))
+      throw new Error(`migrations must have distinct numbers from 0001 up (${m.name})`);
   });
   return list;
 }

@@ -126,6 +126,10 @@ export interface DB {
   video_scripts: VideoScriptsTable;
   video_jobs: VideoJobsTable;
   subtitle_jobs: SubtitleJobsTable;
+  live_rooms: LiveRoomsTable;
+  live_rule_groups: LiveRuleGroupsTable;
+  live_products: LiveProductsTable;
+  live_platforms: LivePlatformsTable;
   voice_training_jobs: VoiceTrainingJobsTable;
   voice_training_op_logs: VoiceTrainingOpLogsTable;
 }
@@ -210,6 +214,70 @@ export interface SubtitleJobsTable {
   callback_url: string | null;
   callback_state: string | null;
   app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Smart live rooms (migration 0009); `body` is the validated room document. */
+export interface LiveRoomsTable {
+  project_id: string;
+  room_id: string;
+  room_name: string;
+  room_description: string;
+  room_type: 'NORMAL' | 'TEMP' | 'TEMPLATE';
+  room_state: ColumnType<'ENABLE' | 'DISABLE' | 'BLOCKED', 'ENABLE' | 'DISABLE' | 'BLOCKED' | undefined>;
+  view_mode: 'LANDSCAPE' | 'VERTICAL';
+  model_asset_ids: Json<string[]>;
+  model_names: string;
+  platform_id: string | null;
+  body: Json<Record<string, unknown>>;
+  script_version: string;
+  last_job_id: string | null;
+  last_job_status: string | null;
+  last_job_start_time: Date | null;
+  last_job_end_time: Date | null;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Interaction rule libraries (migration 0009). */
+export interface LiveRuleGroupsTable {
+  project_id: string;
+  group_id: string;
+  group_name: string;
+  rules: Json<Array<Record<string, unknown>>>;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Live products (migration 0009). */
+export interface LiveProductsTable {
+  project_id: string;
+  product_id: string;
+  name: string;
+  description: string;
+  tags: Json<string[]>;
+  cover: Json<Record<string, unknown>> | null;
+  text_list: Json<Array<Record<string, unknown>>>;
+  asset_list: Json<Array<Record<string, unknown>>>;
+  state: 'ACTIVED' | 'UNACTIVED' | 'BLOCK' | 'DELETED';
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Third-party live platforms (migration 0009). */
+export interface LivePlatformsTable {
+  project_id: string;
+  platform_id: string;
+  name: string;
+  access_type: string;
+  auth_key: string;
+  callback_config: Json<Array<{ api_type: string; url: string }>>;
+  authorize_state: 'AUTHORIZED' | 'UNAUTHORIZED';
+  authorized_time: Date | null;
+  account: string | null;
   create_time: Date;
   update_time: Date;
 }

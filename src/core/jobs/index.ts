@@ -7,12 +7,16 @@ export {
   PermanentJobError,
   UnknownTaskError,
 } from './errors.ts';
+export { GIVE_UP_SUFFIX, giveUpTaskOf } from './give-up.ts';
 export { JOBS_CHANNEL } from './jobs.repo.ts';
 export { type JobRow, type JobState, type JobsTable, UNFINISHED_STATES } from './jobs.table.ts';
 export { JobQueue } from './queue.ts';
 export type {
   EnqueueOptions,
   EnqueueResult,
+  GiveUpContext,
+  GiveUpHook,
+  GiveUpReason,
   JobQueueOptions,
   LogFn,
   Logger,
@@ -21,3 +25,4 @@ export type {
   TaskHelpers,
   TaskSpec,
 } from './types.ts';
+export { NOTHING_TO_END } from './types.ts';

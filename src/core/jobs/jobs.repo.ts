@@ -3,7 +3,9 @@
 // another worker can no longer write to that job's row.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { GIVE_UP_ATTEMPTS, GIVE_UP_PRIORITY, GIVE_UP_SUFFIX } from './give-up.ts';
 import { type JobRow, type JobState, UNFINISHED_STATES } from './jobs.table.ts';
+import type { GiveUpReason } from './types.ts';
 
 /** The NOTIFY channel of migrations/0002-jobs.sql. */
 export const JOBS_CHANNEL = 'doppel_jobs';
@@ -99,19 +101,35 @@ export async function extendLease(
 
 export type Outcome =
   | { state: 'succeeded' }
-  | { state: 'failed'; error: string }
+  | { state: 'failed'; error: string; reason: GiveUpReason }
   | { state: 'cancelled'; error?: string }
   | { state: 'queued'; error: string; delayMs: number };
 
 /**
+ * A CTE step that inserts the give-up job of every row of `ended` that ended failed (not for a
+ * give-up job itself), in the statement that failed it: a job cannot end failed without one.
+ */
+const giveUpInsert = (reason: GiveUpReason) => sql`
+  INSERT INTO jobs (project_id, queue, task, payload, job_key, priority, max_attempts)
+  SELECT project_id, queue, task || ${GIVE_UP_SUFFIX},
+         jsonb_build_object('jobId', id, 'reason', ${reason}::text),
+         'give-up:' || id, ${GIVE_UP_PRIORITY}::int, ${GIVE_UP_ATTEMPTS}::int
+  FROM ended
+  WHERE state = 'failed' AND task NOT LIKE ${`%${GIVE_UP_SUFFIX}`}
+  ON CONFLICT (job_key) WHERE job_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING`;
+
+/**
  * Ends a run. A job whose cancellation was asked ends cancelled whatever its handler
  * did: a handler that honours its signal often just returns, indistinguishable from
- * finishing. Returns the state written, or null when the claim was no longer held.
+ * finishing. A job that ends failed gets its give-up job in the same statement. Returns the
+ * state written, or null when the claim was no longer held.
  */
 export async function finishRun(db: Db, claim: Claim, outcome: Outcome): Promise<JobState | null> {
   const error = 'error' in outcome ? (outcome.error ?? null) : null;
   const delay = outcome.state === 'queued' ? secs(outcome.delayMs) : 0;
+  const reason: GiveUpReason = outcome.state === 'failed' ? outcome.reason : 'attempts-exhausted';
   const { rows } = await sql<{ state: JobState }>`
+    WITH ended AS (
     UPDATE jobs SET
       state = CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE ${outcome.state}::text END,
       finished_at = CASE WHEN cancel_requested_at IS NOT NULL OR ${outcome.state}::text <> 'queued' THEN now() END,
@@ -122,7 +140,9 @@ export async function finishRun(db: Db, claim: Claim, outcome: Outcome): Promise
       locked_until = NULL,
       updated_at = now()
     WHERE id = ${claim.id} AND state = 'running' AND locked_by = ${claim.workerId} AND attempts = ${claim.attempts}
-    RETURNING state`.execute(db);
+    RETURNING id, state, task, queue, project_id
+    ), gave_up AS (${giveUpInsert(reason)})
+    SELECT state FROM ended`.execute(db);
   return rows[0]?.state ?? null;
 }
 
@@ -160,8 +180,9 @@ export async function requestCancel(db: Db, id: number): Promise<'cancelled' | '
 
 /**
  * Takes back jobs whose worker stopped heartbeating (killed, hung, partitioned): back to
- * the queue in their old place, or failed when that claim was their last attempt, or
- * cancelled when cancellation was asked. The claim that died already counted.
+ * the queue in their old place, or failed when that claim was their last attempt (with its
+ * give-up job, in the same statement), or cancelled when cancellation was asked. The claim
+ * that died already counted.
  */
 export async function sweepExpiredLeases(
   db: Db,
@@ -174,7 +195,7 @@ export async function sweepExpiredLeases(
       ORDER BY locked_until
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
-    )
+    ), ended AS (
     UPDATE jobs j SET
       state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
                    WHEN j.attempts >= j.max_attempts THEN 'failed'
@@ -186,7 +207,9 @@ export async function sweepExpiredLeases(
       updated_at = now()
     FROM expired
     WHERE j.id = expired.id
-    RETURNING j.id, j.task, j.state, expired.locked_by`.execute(db);
+    RETURNING j.id, j.task, j.state, j.queue, j.project_id, expired.locked_by
+    ), gave_up AS (${giveUpInsert('lease-expired')})
+    SELECT id, task, state, locked_by FROM ended`.execute(db);
   return rows;
 }
 

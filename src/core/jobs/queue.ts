@@ -11,6 +11,7 @@ import {
   PermanentJobError,
   UnknownTaskError,
 } from './errors.ts';
+import { GIVE_UP_SUFFIX, giveUpHandler, giveUpTaskOf } from './give-up.ts';
 import {
   type Claim,
   claimJobs,
@@ -170,12 +171,21 @@ export class JobQueue {
       if (!def.handler && (!served || served.includes(def.spec.queue ?? DEFAULT_QUEUE))) missing.add(task);
     }
     for (const task of await unfinishedTasks(this.opts.database.db, served)) {
-      if (!this.tasks.get(task)?.handler) missing.add(task);
+      if (!this.tasks.get(giveUpTaskOf(task) ?? task)?.handler) missing.add(task);
     }
     if (missing.size) throw new MissingHandlerError([...missing].sort());
+    const withoutHook = [...this.tasks].filter(([, d]) => d.handler && !d.spec.onGiveUp).map(([n]) => n);
+    if (withoutHook.length)
+      this.opts.logger.warn(
+        { tasks: withoutHook },
+        'job tasks without onGiveUp: a job of theirs that fails for good ends nothing',
+      );
 
     this.unlisten = await this.opts.database.listen(JOBS_CHANNEL, (payload) => this.onNotify(payload));
-    this.handled = [...this.tasks].filter(([, d]) => d.handler).map(([name]) => name);
+    // Each task's give-up step runs where the task runs.
+    this.handled = [...this.tasks]
+      .filter(([, d]) => d.handler)
+      .flatMap(([name]) => [name, `${name}${GIVE_UP_SUFFIX}`]);
     this.phase = 'started';
     this.opts.logger.info(
       { workerId: this.workerId, queues: Object.fromEntries(this.limits) },
@@ -244,10 +254,15 @@ export class JobQueue {
     this.pollTimer = undefined;
     try {
       for (const job of await sweepExpiredLeases(this.opts.database.db, SWEEP_BATCH)) {
-        this.opts.logger.warn(
-          { jobId: job.id, task: job.task, state: job.state, deadWorker: job.locked_by },
-          'job lease expired; taken back',
-        );
+        const fields = { jobId: job.id, task: job.task, state: job.state, deadWorker: job.locked_by };
+        this.opts.logger.warn(fields, 'job lease expired; taken back');
+        if (job.state === 'failed')
+          this.opts.logger.error(
+            fields,
+            giveUpTaskOf(job.task)
+              ? 'give-up step failed for good'
+              : 'job given up (lease expired on its last attempt)',
+          );
       }
     } catch (e) {
       this.opts.logger.error({ err: e }, 'job queue: lease sweep failed');
@@ -316,7 +331,7 @@ export class JobQueue {
 
   private async execute(run: Run): Promise<void> {
     const { job } = run;
-    const def = this.tasks.get(job.task);
+    const def = this.definitionOf(job.task);
     const logger = bindLogger(this.opts.logger, { jobId: job.id, task: job.task, attempt: job.attempts });
     run.heartbeatTimer = setInterval(
       () => void this.beat(run),
@@ -342,6 +357,19 @@ export class JobQueue {
     await this.settle(run, failure, def?.spec ?? {}, logger);
   }
 
+  /** The task's definition; a give-up task's is built from its task's onGiveUp. */
+  private definitionOf(task: string): TaskDef | undefined {
+    const of = giveUpTaskOf(task);
+    if (of === undefined) return this.tasks.get(task);
+    const def = this.tasks.get(of);
+    if (!def?.handler) return undefined;
+    const db = this.opts.database.db;
+    return {
+      spec: {},
+      handler: giveUpHandler(of, def.spec, db, (id) => getJob(db, id)) as TaskHandler<unknown>,
+    };
+  }
+
   /** Writes the outcome of a run; never throws (an unwritten outcome expires with the lease). */
   private async settle(run: Run, failure: { error: unknown } | undefined, spec: TaskSpec, logger: Logger) {
     if (run.released) return;
@@ -362,7 +390,11 @@ export class JobQueue {
         : kind === 'cancelled'
           ? { state: 'cancelled', error }
           : failure.error instanceof PermanentJobError || job.attempts >= job.max_attempts
-            ? { state: 'failed', error: error! }
+            ? {
+                state: 'failed',
+                error: error!,
+                reason: failure.error instanceof PermanentJobError ? 'permanent-error' : 'attempts-exhausted',
+              }
             : { state: 'queued', error: error!, delayMs: (spec.backoff ?? defaultBackoff)(job.attempts) };
       state = await finishRun(this.opts.database.db, run.claim, outcome);
     } catch (e) {

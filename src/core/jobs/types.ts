@@ -33,6 +33,37 @@ export interface TaskHelpers {
 
 export type TaskHandler<P = unknown> = (payload: P, helpers: TaskHelpers) => Promise<void>;
 
+/**
+ * Why the queue stopped retrying a job: its last attempt threw, a handler threw
+ * PermanentJobError (or the task has no handler), or the worker holding the last attempt
+ * stopped heartbeating (killed, hung) and the lease sweep took the job back.
+ */
+export type GiveUpReason = 'attempts-exhausted' | 'permanent-error' | 'lease-expired';
+
+export interface GiveUpContext {
+  /** The given-up job as it ended: state 'failed', attempts, last_error. */
+  job: JobRow;
+  reason: GiveUpReason;
+  /** The job's last error ("Name: message", or the lease sweep's note). */
+  error: string;
+  /** A sentence for the tenant, naming the reason without internals (hosts, paths). */
+  message: string;
+  db: Db;
+  logger: Logger;
+  /** Aborted on shutdown or a lost lease: the give-up step then runs again later. */
+  signal: AbortSignal;
+}
+
+/**
+ * Ends the job's resource (FAILED, error fields, callback) once the queue stops retrying. It
+ * runs as a durable step of its own (a job), so a process that dies in it is retried; it
+ * must be idempotent and leave a resource that already ended alone.
+ */
+export type GiveUpHook<P = never> = (payload: P, ctx: GiveUpContext) => Promise<void>;
+
+/** The explicit "this task owns no resource that could be left hanging" (schedules, cleanup). */
+export const NOTHING_TO_END = 'nothing-to-end';
+
 export interface TaskSpec {
   /** Concurrency group; 'default' when absent. */
   queue?: string;
@@ -46,6 +77,12 @@ export interface TaskSpec {
    * concurrency is one number for all queues.
    */
   maxConcurrency?: number;
+  /**
+   * Called once, durably, whenever the queue stops retrying a job of this task (see
+   * GiveUpReason). Modules must give one (TaskDefinition requires it); a task that works on
+   * no resource says so with NOTHING_TO_END.
+   */
+  onGiveUp?: GiveUpHook | typeof NOTHING_TO_END;
 }
 
 export interface EnqueueOptions {

@@ -9,6 +9,7 @@ export {
   mediaKind,
   toAssetMeta,
 } from './asset-meta.ts';
+export { ffmpegEncoders, ffmpegFilters, requireEncoders } from './capabilities.ts';
 export {
   COVER_MAX_SIDE,
   type CoverOptions,
@@ -26,6 +27,7 @@ export {
   REASON_MAX,
   summarizeStderr,
 } from './errors.ts';
+export { type LiveProcess, type LiveProcessOptions, spawnLiveProcess } from './live-process.ts';
 export type {
   AudioInfo,
   MediaInfo,

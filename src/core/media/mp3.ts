@@ -1,5 +1,7 @@
 // MP3 from WAV bytes through ffmpeg's libmp3lame, entirely over pipes (no temp files). Both
 // the Debian ffmpeg and the npm static build (@ffmpeg-installer, 2018) ship libmp3lame.
+
+import { requireEncoders } from './capabilities.ts';
 import { MediaError, summarizeStderr } from './errors.ts';
 import { runToolBinary } from './run.ts';
 import type { MediaTools } from './tools.ts';
@@ -41,6 +43,7 @@ export function mp3Args(bitrateKbps = 128): string[] {
 }
 
 export async function encodeMp3(tools: MediaTools, wav: Buffer, opts: Mp3Options = {}): Promise<Buffer> {
+  await requireEncoders(tools, ['libmp3lame'], 'MP3 audio');
   const r = await runToolBinary(tools.ffmpeg.path, mp3Args(opts.bitrateKbps), {
     input: wav,
     signal: opts.signal,

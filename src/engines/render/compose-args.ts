@@ -361,6 +361,16 @@ function musicGraph(speech: string, music: { input: number; volumeDb: number }):
   ];
 }
 
+/** The ffmpeg encoders a render to `format` uses (picture, then sound unless picture-only). */
+export function encodersFor(format: OutputFormat, withSound = true): string[] {
+  const [video, audio] = {
+    mp4: ['libx264', 'aac'],
+    webm: ['libvpx', 'libvorbis'],
+    mov: ['qtrle', 'pcm_s16le'],
+  }[format];
+  return withSound ? [video, audio] : [video];
+}
+
 function videoCodecArgs(out: RenderPlan['output']): string[] {
   if (out.format === 'mp4')
     return ['-c:v', 'libx264', '-preset', out.preset ?? 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p'];

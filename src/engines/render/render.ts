@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ffmpegFilters, requireEncoders } from '../../core/media/capabilities.ts';
 import { encodeWavPcm16 } from '../../core/media/encode.ts';
 import { MediaError, summarizeStderr } from '../../core/media/errors.ts';
 import { runTool } from '../../core/media/run.ts';
@@ -18,6 +19,7 @@ import {
   type Background,
   clockFrame,
   composeArgs,
+  encodersFor,
   idleMoves,
   type OutputFormat,
   type OverlayLayer,
@@ -129,23 +131,11 @@ export function planFrames(
   });
 }
 
-const filterCache = new Map<string, Promise<Set<string>>>();
-
-/** The filter names an ffmpeg binary has (`-filters`), asked once per binary. */
-export function ffmpegFilters(ffmpegPath: string): Promise<Set<string>> {
-  let p = filterCache.get(ffmpegPath);
-  if (!p) {
-    p = runTool(ffmpegPath, ['-hide_banner', '-filters'], { timeoutMs: 15_000 }).then(
-      (r) => new Set([...r.stdout.matchAll(/^ [.A-Z|]{2,3} (\S+)/gm)].map((m) => m[1])),
-    );
-    filterCache.set(ffmpegPath, p);
-  }
-  return p;
-}
-
 export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promise<RenderResult> {
   const { signal } = opts;
   if (signal?.aborted) throw new MediaError('ABORTED', 'render was cancelled', { cause: signal.reason });
+  const format = opts.format ?? 'mp4';
+  await requireEncoders(tools, encodersFor(format, !opts.pictureOnly), `a ${format.toUpperCase()} video`);
   const work = await fs.mkdtemp(path.join(opts.workDir ?? os.tmpdir(), 'doppel-render-'));
   try {
     // Speech: the audio file and the timings that drive the lips.
@@ -181,7 +171,6 @@ export async function renderVideo(tools: MediaTools, opts: RenderOptions): Promi
 
     const { subtitles, ass, cues } = await burnIn(tools, opts, work, plan.totalFrames);
     const durationSec = plan.totalFrames / FPS;
-    const format = opts.format ?? 'mp4';
     const idle = opts.avatar.idle;
     const { box, faceBox } = pictures;
     const avatar: AvatarLayer = {

@@ -4,7 +4,7 @@
 //   assets.purge-recycle-bin  hourly: recycle-bin entries older than 7 days → DELETED
 //   assets.replicate          copies a replicated asset's files (derived ids: idempotent)
 import { isAppError } from '../../core/errors/index.ts';
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import { type GiveUpContext, NOTHING_TO_END, type TaskHelpers } from '../../core/jobs/index.ts';
 import type { ModuleDeps, TaskDefinition } from '../types.ts';
 import { copiedFileId, REPLICABLE_STATES, type ReplicateJob } from './assets.replication.ts';
 import { type AssetRow, AssetsRepo, READABLE_FILE_STATES } from './assets.repo.ts';
@@ -22,26 +22,50 @@ interface AssetRef {
 }
 
 export function assetTasks(deps: ModuleDeps, svc: AssetsService): TaskDefinition[] {
-  const def = <P>(name: string, handler: (p: P, h: TaskHelpers) => Promise<void>): TaskDefinition => ({
+  const def = <P>(
+    name: string,
+    handler: (p: P, h: TaskHelpers) => Promise<void>,
+    onGiveUp: TaskDefinition['spec']['onGiveUp'],
+  ): TaskDefinition => ({
     name,
-    spec: {},
+    spec: { onGiveUp },
     handler: handler as TaskDefinition['handler'],
   });
   return [
-    def<AssetRef>(AssetTasks.deleteObjects, async ({ projectId, assetId }, h) => {
-      const row = await new AssetsRepo(deps.db).get(projectId, assetId);
-      // Only a tombstone's bytes go; anything else means the job is stale.
-      if (row && row.asset_state !== 'DELETED') {
-        h.logger.warn({ projectId, assetId, state: row.asset_state }, 'asset is not DELETED; objects kept');
-        return;
-      }
-      await deps.objects.deletePrefix(assetObjectPrefix(projectId, assetId));
-    }),
-    def<Record<string, never>>(AssetTasks.purge, async (_p, h) => {
-      const n = await purgeRecycleBin(svc, deps.db, deps.clock.now(), h.signal);
-      if (n > 0) h.logger.info({ purged: n }, 'recycle bin purged');
-    }),
-    def<ReplicateJob>(AssetTasks.replicate, (job, h) => replicate(deps, job, h)),
+    def<AssetRef>(
+      AssetTasks.deleteObjects,
+      async ({ projectId, assetId }, h) => {
+        const row = await new AssetsRepo(deps.db).get(projectId, assetId);
+        // Only a tombstone's bytes go; anything else means the job is stale.
+        if (row && row.asset_state !== 'DELETED') {
+          h.logger.warn({ projectId, assetId, state: row.asset_state }, 'asset is not DELETED; objects kept');
+          return;
+        }
+        await deps.objects.deletePrefix(assetObjectPrefix(projectId, assetId));
+        // The asset is already DELETED; its bytes stay until an operator removes them.
+      },
+      NOTHING_TO_END,
+    ),
+    def<Record<string, never>>(
+      AssetTasks.purge,
+      async (_p, h) => {
+        const n = await purgeRecycleBin(svc, deps.db, deps.clock.now(), h.signal);
+        if (n > 0) h.logger.info({ purged: n }, 'recycle bin purged');
+        // A schedule: the next hour's run picks up what this one left.
+      },
+      NOTHING_TO_END,
+    ),
+    def<ReplicateJob>(
+      AssetTasks.replicate,
+      (job, h) => replicate(deps, job, h),
+      async (job: ReplicateJob, ctx: GiveUpContext) => {
+        if (awaitingCopy(await new AssetsRepo(deps.db).get(job.projectId, job.assetId)))
+          await finishCopy(deps, job, {
+            state: 'FAILED',
+            reason: `copying the files failed: ${ctx.message}`,
+          });
+      },
+    ),
   ];
 }
 
@@ -81,28 +105,37 @@ export async function purgeRecycleBin(
 const awaitingCopy = (t: AssetRow | undefined): t is AssetRow =>
   t?.asset_state === 'CREATING' || (t?.asset_state === 'DELETING' && t.state_before_delete === 'CREATING');
 
+interface CopyOutcome {
+  state: string;
+  reason?: string;
+  meta?: Record<string, unknown>;
+}
+
+/** Ends a copy target: its state, or (in the recycle bin) the state a restore brings back. */
+async function finishCopy(deps: ModuleDeps, job: ReplicateJob, patch: CopyOutcome): Promise<void> {
+  const repo = new AssetsRepo(deps.db);
+  const now = deps.clock.now();
+  const moved = await repo.setStateFrom(job.projectId, job.assetId, ['CREATING'], {
+    asset_state: patch.state,
+    reason: patch.reason ?? null,
+    ...(patch.meta && { asset_extra_meta: JSON.stringify(patch.meta) }),
+    update_time: now,
+  });
+  if (!moved) {
+    await repo.setStateFrom(job.projectId, job.assetId, ['DELETING'], {
+      state_before_delete: patch.state,
+      reason: patch.reason ?? null,
+      update_time: now,
+    });
+  }
+}
+
 async function replicate(deps: ModuleDeps, job: ReplicateJob, h: TaskHelpers): Promise<void> {
   const repo = new AssetsRepo(deps.db);
   const target = await repo.get(job.projectId, job.assetId);
   if (!awaitingCopy(target)) return;
 
-  const finish = async (patch: { state: string; reason?: string; meta?: Record<string, unknown> }) => {
-    const now = deps.clock.now();
-    const moved = await repo.setStateFrom(job.projectId, job.assetId, ['CREATING'], {
-      asset_state: patch.state,
-      reason: patch.reason ?? null,
-      ...(patch.meta && { asset_extra_meta: JSON.stringify(patch.meta) }),
-      update_time: now,
-    });
-    // In the recycle bin: the copy's outcome is where a restore will bring it back to.
-    if (!moved) {
-      await repo.setStateFrom(job.projectId, job.assetId, ['DELETING'], {
-        state_before_delete: patch.state,
-        reason: patch.reason ?? null,
-        update_time: now,
-      });
-    }
-  };
+  const finish = (patch: CopyOutcome) => finishCopy(deps, job, patch);
 
   const source = await repo.get(job.sourceProjectId, job.sourceAssetId);
   if (!source || !(REPLICABLE_STATES as readonly string[]).includes(source.asset_state)) {

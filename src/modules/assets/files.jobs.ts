@@ -1,5 +1,5 @@
 // The file lifecycle's job: media inspection after a confirmed MAIN/COVER upload.
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import type { ModuleDeps, TaskDefinition } from '../types.ts';
 import { giveUp, INSPECT_TASK, type InspectPayload, inspectFile } from './files.inspect.ts';
 
@@ -21,7 +21,12 @@ export function filesTasks(deps: ModuleDeps): TaskDefinition[] {
   return [
     {
       name: INSPECT_TASK,
-      spec: { queue: 'media', maxAttempts: MAX_ATTEMPTS },
+      spec: {
+        queue: 'media',
+        maxAttempts: MAX_ATTEMPTS,
+        // Also after the worker died during the last attempt, which the handler cannot see.
+        onGiveUp: (p: InspectPayload, ctx: GiveUpContext) => giveUp(deps, p, new Error(ctx.message)),
+      },
       handler: handler as TaskDefinition['handler'],
     },
   ];

@@ -5,7 +5,7 @@
 //   tts.callback    POSTs the callback body through the SSRF guard, signed with MSS_A /
 //                   MSS_A_HEAD when a key was given; retried with backoff on failure.
 import { isAppError } from '../../core/errors/index.ts';
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import { callbackAttempt } from '../../core/net/callback.ts';
 import { isSpeechError, type SpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
 import type { ModuleDeps, TaskDefinition } from '../types.ts';
@@ -41,7 +41,11 @@ export function ttsTasks(deps: TtsJobDeps, svc: TtsService, vocabulary: Vocabula
     {
       name: TtsTasks.synthesize,
       // Its own queue: long syntheses do not hold up asset and file jobs.
-      spec: { queue: 'tts', maxAttempts: SYNTHESIZE_ATTEMPTS },
+      spec: {
+        queue: 'tts',
+        maxAttempts: SYNTHESIZE_ATTEMPTS,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) => giveUpSynthesis(deps, p, ctx),
+      },
       handler: ((p: JobRef, h: TaskHelpers) =>
         synthesize(deps, vocabulary, p, h)) as TaskDefinition['handler'],
     },
@@ -50,6 +54,12 @@ export function ttsTasks(deps: TtsJobDeps, svc: TtsService, vocabulary: Vocabula
       spec: {
         maxAttempts: CALLBACK_ATTEMPTS,
         backoff: (attempt) => Math.min(60_000, 1000 * 4 ** (attempt - 1)),
+        onGiveUp: async (p: JobRef) => {
+          const repo = new TtsRepo(deps.db);
+          const row = await repo.get(p.projectId, p.jobId);
+          if (row?.callback_url && row.callback_state !== 'DELIVERED')
+            await repo.setCallbackState(p.projectId, p.jobId, 'FAILED');
+        },
       },
       handler: ((p: JobRef, h: TaskHelpers) => deliverCallback(deps, svc, p, h)) as TaskDefinition['handler'],
     },
@@ -131,6 +141,23 @@ async function synthesize(
     }
     await end(deps, row, { state: 'FAILED', outputs: {}, durationMs: null, ...failure });
   }
+}
+
+/**
+ * The queue gave up on a synthesis (last attempt failed or its worker died during it): a job
+ * still WAITING or PROCESSING ends FAILED with the reason, and its callback is sent.
+ */
+async function giveUpSynthesis(deps: TtsJobDeps, ref: JobRef, ctx: GiveUpContext): Promise<void> {
+  const row = await new TtsRepo(deps.db).get(ref.projectId, ref.jobId);
+  if (!row || isFinal(row.state)) return;
+  ctx.logger.warn({ projectId: ref.projectId, jobId: ref.jobId, reason: ctx.reason }, 'TTS job given up');
+  await end(deps, row, {
+    state: 'FAILED',
+    outputs: {},
+    durationMs: null,
+    code: TtsCodes.internal,
+    message: ctx.message,
+  });
 }
 
 /** Ends the job and, in the same transaction, enqueues its callback. */

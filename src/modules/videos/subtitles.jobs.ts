@@ -6,7 +6,7 @@
 
 import type { CallBackConfig } from '../../contract/generated/types.ts';
 import { isAppError } from '../../core/errors/index.ts';
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import { postCallback } from '../../core/net/callback.ts';
 import { wireTime } from '../../core/util/time.ts';
 import { buildSrt } from '../../engines/speech/srt.ts';
@@ -34,7 +34,11 @@ export function subtitleTasks(
   return [
     {
       name: VideoTasks.subtitles,
-      spec: { queue: 'tts', maxAttempts: 3 },
+      spec: {
+        queue: 'tts',
+        maxAttempts: 3,
+        onGiveUp: (p: SubtitlePayload, ctx: GiveUpContext) => giveUp(deps, p, ctx),
+      },
       handler: ((p: SubtitlePayload, h: TaskHelpers) =>
         generate(deps, tts, p, h)) as TaskDefinition['handler'],
     },
@@ -101,22 +105,50 @@ async function generate(
     await save();
   }
   await repo.updateSubtitleJob(p.projectId, p.jobId, { scenes, job_state: 'GENERATED' }, deps.clock.now());
-  if (p.callback?.callback_url) {
-    // One attempt: the job's result stays readable through ShowSubtitleFile either way.
-    await postCallback(
-      {
-        url: p.callback.callback_url,
-        authType: p.callback.auth_type ?? 'NONE',
-        ...(p.callback.key ? { key: p.callback.key } : {}),
-      },
-      { job_id: p.jobId, job_state: 'GENERATED', script_id: job.script_id },
-      { now: deps.clock.now().getTime(), allowPrivate: deps.allowPrivateFetch, signal: h.signal },
-    ).then(
-      () => repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'DELIVERED' }, deps.clock.now()),
-      (err) => {
-        h.logger.warn({ err, jobId: p.jobId }, 'subtitle file callback not delivered');
-        return repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'FAILED' }, deps.clock.now());
-      },
-    );
-  }
+  await sendCallback(deps, p, job.script_id, h.logger, h.signal);
+}
+
+/**
+ * The queue gave up (last attempt failed, or its worker died during it): the scenes still
+ * GENERATING end GENERATE_FAILED with the reason, the job is GENERATED, the callback is sent.
+ */
+async function giveUp(deps: ModuleDeps, p: SubtitlePayload, ctx: GiveUpContext): Promise<void> {
+  const repo = new VideosRepo(deps.db);
+  const job = await repo.getSubtitleJob(p.projectId, p.jobId);
+  if (!job || job.job_state === 'GENERATED') return;
+  const scenes = (job.scenes as unknown as SubtitleScene[]).map((s) =>
+    s.state === 'GENERATING'
+      ? { ...s, state: 'GENERATE_FAILED' as const, error_code: VideoCodes.internal, error_msg: ctx.message }
+      : s,
+  );
+  ctx.logger.warn({ projectId: p.projectId, jobId: p.jobId, reason: ctx.reason }, 'subtitle job given up');
+  await repo.updateSubtitleJob(p.projectId, p.jobId, { scenes, job_state: 'GENERATED' }, deps.clock.now());
+  await sendCallback(deps, p, job.script_id, ctx.logger, ctx.signal);
+}
+
+/** One attempt: the job's result stays readable through ShowSubtitleFile either way. */
+async function sendCallback(
+  deps: ModuleDeps,
+  p: SubtitlePayload,
+  scriptId: string,
+  logger: TaskHelpers['logger'],
+  signal: AbortSignal,
+): Promise<void> {
+  if (!p.callback?.callback_url) return;
+  const repo = new VideosRepo(deps.db);
+  await postCallback(
+    {
+      url: p.callback.callback_url,
+      authType: p.callback.auth_type ?? 'NONE',
+      ...(p.callback.key ? { key: p.callback.key } : {}),
+    },
+    { job_id: p.jobId, job_state: 'GENERATED', script_id: scriptId },
+    { now: deps.clock.now().getTime(), allowPrivate: deps.allowPrivateFetch, signal },
+  ).then(
+    () => repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'DELIVERED' }, deps.clock.now()),
+    (err) => {
+      logger.warn({ err, jobId: p.jobId }, 'subtitle file callback not delivered');
+      return repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'FAILED' }, deps.clock.now());
+    },
+  );
 }

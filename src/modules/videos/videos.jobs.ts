@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isAppError } from '../../core/errors/index.ts';
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import { encodeWavPcm16 } from '../../core/media/encode.ts';
 import { MediaError } from '../../core/media/errors.ts';
 import { runToolBinary } from '../../core/media/run.ts';
@@ -85,7 +85,12 @@ export function videoTasks(deps: VideoJobDeps): TaskDefinition[] {
     {
       name: VideoTasks.render,
       // Its own queue, capped: one render already keeps ffmpeg busy on every core.
-      spec: { queue: 'video', maxAttempts: RENDER_ATTEMPTS, maxConcurrency: deps.renderConcurrency },
+      spec: {
+        queue: 'video',
+        maxAttempts: RENDER_ATTEMPTS,
+        maxConcurrency: deps.renderConcurrency,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) => giveUpRender(deps, p, ctx),
+      },
       handler: ((p: JobRef, h: TaskHelpers) => renderJob(deps, p, h)) as TaskDefinition['handler'],
     },
     {
@@ -93,6 +98,12 @@ export function videoTasks(deps: VideoJobDeps): TaskDefinition[] {
       spec: {
         maxAttempts: CALLBACK_ATTEMPTS,
         backoff: (attempt) => Math.min(60_000, 1000 * 4 ** (attempt - 1)),
+        onGiveUp: async (p: JobRef) => {
+          const repo = new VideosRepo(deps.db);
+          const row = await repo.get(p.projectId, p.jobId);
+          if (row?.callback_url && row.callback_state !== 'DELIVERED')
+            await repo.setCallbackState(p.projectId, p.jobId, 'FAILED');
+        },
       },
       handler: ((p: JobRef, h: TaskHelpers) => deliverCallback(deps, p, h)) as TaskDefinition['handler'],
     },
@@ -149,6 +160,24 @@ async function renderJob(deps: VideoJobDeps, ref: JobRef, h: TaskHelpers): Promi
   } finally {
     await clean();
   }
+}
+
+/**
+ * The queue gave up on a render (last attempt failed, or its worker died during it): a job
+ * still WAITING or PROCESSING ends FAILED with the reason, its scratch goes, its callback is sent.
+ */
+async function giveUpRender(deps: VideoJobDeps, ref: JobRef, ctx: GiveUpContext): Promise<void> {
+  const row = await new VideosRepo(deps.db).get(ref.projectId, ref.jobId);
+  if (!row || (row.state !== 'WAITING' && row.state !== 'PROCESSING')) return;
+  ctx.logger.warn({ projectId: ref.projectId, jobId: ref.jobId, reason: ctx.reason }, 'video job given up');
+  await fs.promises.rm(path.join(deps.tmpDir, `video-${ref.jobId}`), { recursive: true, force: true });
+  await end(
+    deps,
+    row,
+    { state: 'FAILED', error_code: VideoCodes.internal, error_msg: ctx.message },
+    undefined,
+    ['WAITING', 'PROCESSING'],
+  );
 }
 
 function failureOf(e: unknown): { code: string; message: string; retryable: boolean } {
@@ -576,6 +605,8 @@ async function end(
   },
   /** Runs first in the transaction; what it returns is added to the patch. */
   also?: (trx: ModuleDeps['db']) => Promise<{ asset_name?: string } | undefined>,
+  /** States the job may end from: a render ends a PROCESSING job; a give-up a WAITING one too. */
+  from: VideoJobRow['state'][] = ['PROCESSING'],
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const more = also ? await also(trx) : undefined;
@@ -583,7 +614,7 @@ async function end(
     const ended = await new VideosRepo(trx).transition(
       row.project_id,
       row.job_id,
-      ['PROCESSING'],
+      from,
       { ...patch, ...more, end_time: now, progress: 1 },
       now,
     );

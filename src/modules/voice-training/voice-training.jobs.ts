@@ -8,7 +8,7 @@
 //                          is configured, that service's voice for these recordings.
 import { createHash } from 'node:crypto';
 import { AppError, isAppError } from '../../core/errors/index.ts';
-import type { TaskHelpers } from '../../core/jobs/index.ts';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import type { SpeechService, VoiceSpec } from '../../engines/speech/index.ts';
 import { measureProfile, type VoiceProfile } from '../../engines/voice-analysis/profile.ts';
 import { AssetsRepo, newAssetRow } from '../assets/index.ts';
@@ -46,15 +46,43 @@ export function voiceTrainingTasks(deps: VoiceJobDeps): TaskDefinition[] {
   return [
     {
       name: VoiceTrainingTasks.review,
-      spec: { queue: 'modeling', maxAttempts: REVIEW_ATTEMPTS },
+      spec: {
+        queue: 'modeling',
+        maxAttempts: REVIEW_ATTEMPTS,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) => giveUp(deps, p, ctx, ['SYSTEM_AUDITING']),
+      },
       handler: ((p: JobRef, h: TaskHelpers) => review(deps, p, h)) as TaskDefinition['handler'],
     },
     {
       name: VoiceTrainingTasks.train,
-      spec: { queue: 'modeling', maxAttempts: TRAIN_ATTEMPTS },
+      spec: {
+        queue: 'modeling',
+        maxAttempts: TRAIN_ATTEMPTS,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) => giveUp(deps, p, ctx, ['WAITING', 'PROCESSING']),
+      },
       handler: ((p: JobRef, h: TaskHelpers) => train(deps, p, h)) as TaskDefinition['handler'],
     },
   ];
+}
+
+/**
+ * The queue stopped retrying (the worker died during the last attempt, or it threw): the job
+ * ends FAILED with the queue's sentence, unless it already left the states the task works in.
+ */
+async function giveUp(deps: VoiceJobDeps, ref: JobRef, ctx: GiveUpContext, from: string[]): Promise<void> {
+  const reason = cut(ctx.message, 256);
+  await new VoiceTrainingRepo(ctx.db).transition(
+    ref.projectId,
+    ref.jobId,
+    from,
+    {
+      state: 'FAILED',
+      job_failed_code: VoiceTrainingCodes.internal,
+      job_failed_reason: reason,
+      update_time: deps.clock.now(),
+    },
+    { action: 'TRAINING_FAILED', operator: 'SYSTEM', externalInfo: { algorithm_failure_reason: reason } },
+  );
 }
 
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -1,0 +1,165 @@
+// The argv of a live stream's processes. Pure and unit-tested.
+//
+// The encoder (one per stream) reads the avatar's face box as raw RGBA frames on pipe:0 and the
+// stream's PCM on pipe:3, draws them over the background and the avatar's still body (which
+// sway and breathe by the render engine's overlay expressions), encodes H.264 + AAC once and
+// writes it twice through the tee muxer: an HLS playlist with short segments on disk, and an
+// FLV copy on stdout. The RTMP push is a separate `-c copy` relay fed from that stdout, so a
+// dropped or refused RTMP connection never stops the encoder (or the HLS preview), and a
+// reconnect is a new relay joining mid-stream, given the stream's FLV preamble first
+// (flv-tags.ts). MPEG-TS was tried for the relay and dropped: a relay joining a TS mid-stream
+// writes FLV without the H.264 sequence header and the ingest cannot decode the picture.
+import { type AvatarLayer, ffColor, overlayPosition } from '../render/compose-args.ts';
+import { FPS } from '../render/viseme-track.ts';
+import { SAMPLE_RATE } from './clip.ts';
+
+export type StreamBackground = { color: string } | { image: string };
+
+export interface EncoderPlan {
+  width: number;
+  height: number;
+  bitrateKbps: number;
+  background: StreamBackground;
+  /** The avatar's body picture (PAM), placement and idle motion; the face box size. */
+  avatar: AvatarLayer;
+  face: { width: number; height: number };
+  hls: { dir: string; segmentSec: number; listSize: number };
+  /** x264 preset (default superfast: a 1080p stream at ~0.4 core). */
+  preset?: string;
+}
+
+export const HLS_PLAYLIST = 'index.m3u8';
+
+export function encoderArgs(plan: EncoderPlan): string[] {
+  const { width: W, height: H } = plan;
+  const gop = Math.max(1, Math.round(plan.hls.segmentSec * FPS));
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats'];
+  // 0: faces (the clock of the whole graph: one frame in, one frame out), 1: PCM, 2: body, 3: bg.
+  // Raw inputs need no probing; the default (up to 5 s of data) only delays the start.
+  const raw = ['-thread_queue_size', '64', '-probesize', '32', '-analyzeduration', '0'];
+  args.push(
+    ...raw,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgba',
+    '-s',
+    `${plan.face.width}x${plan.face.height}`,
+    '-framerate',
+    String(FPS),
+    '-i',
+    'pipe:0',
+  );
+  args.push(...raw, '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:3');
+  args.push('-i', plan.avatar.base);
+  const bg = plan.background;
+  if ('color' in bg) args.push('-f', 'lavfi', '-i', `color=c=${ffColor(bg.color)}:s=${W}x${H}:r=${FPS}`);
+  else args.push('-i', bg.image);
+  const a = plan.avatar;
+  const body = overlayPosition(a, FPS, 'mp4');
+  const face = overlayPosition(a, FPS, 'mp4', a.faceAt.x, a.faceAt.y);
+  const bgChain =
+    'color' in bg
+      ? '[3:v]setsar=1[bg]'
+      : `[3:v]scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},setsar=1,loop=loop=-1:size=1,setpts=N/(${FPS}*TB)[bg]`;
+  const graph = [
+    bgChain,
+    '[2:v]format=yuva420p[body]',
+    '[0:v]format=yuva420p[face]',
+    `[bg][body]overlay=x='${body.x}':y='${body.y}':eval=frame:format=yuv420[s0]`,
+    `[s0][face]overlay=x='${face.x}':y='${face.y}':eval=frame:format=yuv420:shortest=1,format=yuv420p[v]`,
+    // Keeps the audio timestamps counted in samples (no resync stretching on a busy machine).
+    '[1:a]aresample=async=0,aformat=channel_layouts=stereo[a]',
+  ];
+  const k = plan.bitrateKbps;
+  args.push('-filter_complex', graph.join(';'), '-map', '[v]', '-map', '[a]');
+  args.push(
+    '-c:v',
+    'libx264',
+    '-preset',
+    plan.preset ?? 'superfast',
+    '-tune',
+    'zerolatency',
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    String(FPS),
+    '-b:v',
+    `${k}k`,
+    '-maxrate',
+    `${k}k`,
+    '-bufsize',
+    `${k * 2}k`,
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0',
+    // Codec headers out of band (FLV needs them) and repeated in band (each HLS segment
+    // decodes on its own).
+    '-flags',
+    '+global_header',
+    '-x264-params',
+    'repeat-headers=1',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    String(SAMPLE_RATE),
+  );
+  const seg = `${plan.hls.dir.replace(/[\\|[\]]/g, (c) => `\\${c}`)}`;
+  const hls = [
+    'f=hls',
+    `hls_time=${plan.hls.segmentSec}`,
+    `hls_list_size=${plan.hls.listSize}`,
+    'hls_flags=delete_segments+independent_segments+omit_endlist',
+    `hls_segment_filename=${seg}/seg%06d.ts`,
+  ].join(':');
+  args.push('-f', 'tee', `[${hls}]${seg}/${HLS_PLAYLIST}|[f=flv:flvflags=no_duration_filesize]pipe:1`);
+  return args;
+}
+
+/** The RTMP relay: the encoder's FLV on stdin, copied to the ingest URL. */
+export function relayArgs(rtmpUrl: string): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
+    // The stream's codecs are in the preamble it is given (flv-tags.ts): no long probe.
+    '-analyzeduration',
+    '500000',
+    '-probesize',
+    '500000',
+    '-f',
+    'flv',
+    '-i',
+    'pipe:0',
+    '-map',
+    '0:v',
+    '-map',
+    '0:a',
+    '-c',
+    'copy',
+    '-f',
+    'flv',
+    rtmpUrl,
+  ];
+}
+
+/**
+ * `rtmp://host/app` + stream key → the push URL. A key is appended as the last path segment
+ * (what OBS and the platforms do); an output URL that already ends in the key is kept.
+ */
+export function rtmpTarget(outputUrl: string, streamKey: string | undefined): string {
+  const base = outputUrl.replace(/\/+$/, '');
+  if (!streamKey) return base;
+  return base.endsWith(`/${streamKey}`) ? base : `${base}/${streamKey}`;
+}

@@ -1,0 +1,13 @@
+// engines/stream: the realtime avatar stream (live rooms now, dialog later). Pure planners
+// (clip, blink clock, play queue, pacer, encoder argv) plus the few files that run processes
+// (stream, rtmp-relay, faces).
+export * from './blink-clock.ts';
+export * from './clip.ts';
+export * from './encoder-args.ts';
+export * from './faces.ts';
+export * from './flv-tags.ts';
+export * from './pacer.ts';
+export * from './play-queue.ts';
+export * from './rtmp-relay.ts';
+export * from './speech-clips.ts';
+export * from './stream.ts';

@@ -1,0 +1,353 @@
+// The realtime avatar stream: one encoder process per stream, fed one frame (the face box, raw
+// RGBA) and 40 ms of PCM 25 times a second against the wall clock, for as long as it runs.
+// What is said comes from the PlayQueue (scripts, replies, answers); a second loop synthesises
+// the queue's next sentences a few seconds ahead of the playhead (bounded by `lookaheadMs`);
+// when nothing is ready the avatar idles (blinks; sway and breathing are in the encoder's
+// overlay expressions) over silence. No frame is ever repeated or black and the sound has no
+// gap: idle frames are real frames. The caller (live jobs, later dialog) decides what to say
+// and reacts to the events; this file knows no job, room or HTTP.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { type LiveProcess, spawnLiveProcess } from '../../core/media/live-process.ts';
+import type { MediaTools } from '../../core/media/tools.ts';
+import type { AvatarPackage } from '../render/avatar-package.ts';
+import { mouthShapeFor } from '../render/avatar-package.ts';
+import { FPS } from '../render/viseme-track.ts';
+import { BlinkClock } from './blink-clock.ts';
+import { type Clip, clipAudio, SAMPLES_PER_FRAME } from './clip.ts';
+import { encoderArgs, HLS_PLAYLIST, type StreamBackground } from './encoder-args.ts';
+import { prepareFaces, type StreamFaces } from './faces.ts';
+import { paceStep, untilFrame } from './pacer.ts';
+import { type Entry, type PlayMode, PlayQueue, type QueueEvent, type SpeechItem } from './play-queue.ts';
+import { RtmpRelay, type RtmpState } from './rtmp-relay.ts';
+
+export interface StreamOptions<P> {
+  tools: MediaTools;
+  avatar: AvatarPackage;
+  width: number;
+  height: number;
+  bitrateKbps: number;
+  background: StreamBackground;
+  /** A directory of the stream's own (pictures, HLS); the caller removes it. */
+  dir: string;
+  /** Full push URL (output URL + stream key); none: HLS only. */
+  rtmpUrl?: string;
+  /** Turns an item into clips, sentence by sentence, honouring the signal. */
+  synthesize: (item: SpeechItem<P>, signal: AbortSignal) => AsyncIterable<Clip>;
+  /** The next script paragraph when the queue runs dry; undefined: idle until something is said. */
+  nextScript?: () => SpeechItem<P> | undefined | Promise<SpeechItem<P> | undefined>;
+  /** How far synthesis runs ahead of the playhead (default 4 s). */
+  lookaheadMs?: number;
+  seed?: number;
+  preset?: string;
+  hls?: { segmentSec: number; listSize: number };
+  onEvent?: (e: StreamEvent<P>) => void;
+}
+
+export type StreamEvent<P> =
+  | QueueEvent<P>
+  | { type: 'rtmp'; state: RtmpState; detail?: string }
+  /** The encoder exited on its own: the stream is over (`error` says why). */
+  | { type: 'failed'; error: string };
+
+export interface StreamStats {
+  /** Frames sent to the encoder, and frames skipped because the process fell behind. */
+  frames: number;
+  dropped: number;
+  /** Frames of the encoder input that carried speech. */
+  speakingFrames: number;
+  /** Wall milliseconds since the first frame. */
+  elapsedMs: number;
+  /** Milliseconds of audio and of video sent (equal by construction; reported for checks). */
+  audioMs: number;
+  videoMs: number;
+  /** Bytes of MPEG-TS the encoder produced. */
+  encodedBytes: number;
+  rtmp?: { state: RtmpState | undefined; streamedMs: number; disconnectedSince?: number };
+}
+
+interface Work {
+  ctrl: AbortController;
+  iter: AsyncIterator<Clip>;
+}
+
+export class LiveStream<P = unknown> {
+  readonly queue = new PlayQueue<P>();
+  readonly hlsDir: string;
+  private encoder!: LiveProcess;
+  private faces!: StreamFaces;
+  private relay: RtmpRelay | undefined;
+  private readonly blink: BlinkClock;
+  private readonly silence = new Int16Array(SAMPLES_PER_FRAME);
+  private readonly work = new Map<Entry<P>, Work>();
+  private readonly lookahead: number;
+  private t0 = 0;
+  private sent = 0;
+  private dropped = 0;
+  private encodedBytes = 0;
+  private speaking = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private synthLoop: Promise<void> = Promise.resolve();
+  /** Resolves when the encoder has exited (after stop(), or on its own with an error). */
+  readonly finished: Promise<{ error?: string }>;
+  private finish!: (r: { error?: string }) => void;
+
+  private constructor(private readonly opts: StreamOptions<P>) {
+    this.hlsDir = path.join(opts.dir, 'hls');
+    this.blink = new BlinkClock(opts.seed ?? 1);
+    this.lookahead = Math.ceil(((opts.lookaheadMs ?? 4000) * FPS) / 1000);
+    this.finished = new Promise((r) => {
+      this.finish = r;
+    });
+  }
+
+  /** Prepares the avatar's pictures, starts the encoder (and the RTMP push) and the clock. */
+  static async start<P>(opts: StreamOptions<P>): Promise<LiveStream<P>> {
+    const s = new LiveStream(opts);
+    await s.boot();
+    return s;
+  }
+
+  private async boot(): Promise<void> {
+    const o = this.opts;
+    await fs.mkdir(this.hlsDir, { recursive: true });
+    this.faces = await prepareFaces(o.avatar, o, o.dir);
+    const args = encoderArgs({
+      width: o.width,
+      height: o.height,
+      bitrateKbps: o.bitrateKbps,
+      background: o.background,
+      avatar: this.faces.layer,
+      face: this.faces.face,
+      hls: { dir: this.hlsDir, ...(o.hls ?? { segmentSec: 2, listSize: 6 }) },
+      ...(o.preset ? { preset: o.preset } : {}),
+    });
+    this.encoder = spawnLiveProcess(o.tools.ffmpeg.path, args, { extraInput: true });
+    if (o.rtmpUrl) {
+      this.relay = new RtmpRelay(o.tools.ffmpeg.path, o.rtmpUrl, (state, detail) =>
+        this.emit({ type: 'rtmp', state, ...(detail ? { detail } : {}) }),
+      );
+      this.relay.start();
+    }
+    this.encoder.stdout.on('data', (c: Buffer) => {
+      this.encodedBytes += c.length;
+      this.relay?.write(c);
+    });
+    void this.encoder.exited.then((r) => {
+      const error = this.stopping
+        ? undefined
+        : `the encoder exited (code ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`;
+      if (error) {
+        this.halt();
+        void this.relay?.stop();
+        this.emit({ type: 'failed', error });
+      }
+      this.finish(error ? { error } : {});
+    });
+    // The clock starts once the encoder reads: its start-up (a few hundred ms on a busy
+    // machine) is not counted as frames it was late for.
+    await this.primed();
+    this.t0 = performance.now();
+    this.synthLoop = this.runSynthesis();
+    this.tick();
+  }
+
+  private async primed(): Promise<void> {
+    const sil = mouthShapeFor(this.opts.avatar, 'sil');
+    this.encoder.stdin.write(this.faces.get(sil, 'open'));
+    this.encoder.input3?.write(Buffer.from(this.silence.buffer));
+    this.sent = 1;
+    // Its first output: the encoder has opened every input and encoded a frame.
+    const until = Date.now() + 15_000;
+    while (this.encodedBytes === 0 && Date.now() < until && !this.stopping)
+      await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Queues something to say (PLAY_NOW / INSERT / APPEND). */
+  say(item: SpeechItem<P>, mode: PlayMode): void {
+    this.queue.add(item, mode);
+    this.wake?.();
+  }
+
+  /** Drops the inserted items that have not started (CLEAN_UP_INSERT_COMMAND); returns them. */
+  cleanUp(): SpeechItem<P>[] {
+    return this.dropEntries(this.queue.removeWaiting());
+  }
+
+  /** Drops the queued script paragraphs (a rewritten script): the source is asked again. */
+  dropScript(includePlaying: boolean): SpeechItem<P>[] {
+    const playing = this.queue.current()?.entry;
+    return this.dropEntries(
+      this.queue.clear((e) => e.item.kind === 'script' && (includePlaying || e !== playing)),
+    );
+  }
+
+  private dropEntries(gone: Entry<P>[]): SpeechItem<P>[] {
+    for (const e of gone) {
+      this.work.get(e)?.ctrl.abort();
+      this.work.delete(e);
+    }
+    this.flushEvents();
+    this.wake?.();
+    return gone.map((e) => e.item);
+  }
+
+  /** What is being said: the item, its sentence (1-based) and the frame in it. */
+  nowPlaying(): { item: SpeechItem<P>; sentence: number; frame: number } | undefined {
+    const c = this.queue.current();
+    return c && { item: c.entry.item, sentence: Math.max(1, c.entry.played), frame: c.frame };
+  }
+
+  /** REFRESH_OUTPUT_URL. */
+  retarget(rtmpUrl: string): void {
+    if (this.relay) this.relay.retarget(rtmpUrl);
+    else {
+      this.relay = new RtmpRelay(this.opts.tools.ffmpeg.path, rtmpUrl, (state, detail) =>
+        this.emit({ type: 'rtmp', state, ...(detail ? { detail } : {}) }),
+      );
+      this.relay.start();
+    }
+  }
+
+  /** Where the face box sits in the picture (before the idle motion moves it). */
+  faceBox(): { x: number; y: number; width: number; height: number } {
+    const l = this.faces.layer;
+    return { x: l.x + l.faceAt.x, y: l.y + l.faceAt.y, ...this.faces.face };
+  }
+
+  get playlist(): string {
+    return path.join(this.hlsDir, HLS_PLAYLIST);
+  }
+
+  stats(): StreamStats {
+    const ms = (this.sent * 1000) / FPS;
+    return {
+      frames: this.sent - this.dropped,
+      dropped: this.dropped,
+      speakingFrames: this.speaking,
+      elapsedMs: performance.now() - this.t0,
+      audioMs: ms,
+      videoMs: ms,
+      encodedBytes: this.encodedBytes,
+      ...(this.relay
+        ? {
+            rtmp: {
+              state: this.relay.state,
+              streamedMs: this.relay.streamedMs(),
+              ...(this.relay.disconnectedSince ? { disconnectedSince: this.relay.disconnectedSince } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Ends the stream: the encoder finishes its HLS playlist, the push ends (END). */
+  async stop(): Promise<StreamStats> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.halt();
+      this.encoder.stdin.end();
+      this.encoder.input3?.end();
+      const timeout = setTimeout(() => this.encoder.kill(), 10_000);
+      await this.encoder.exited;
+      clearTimeout(timeout);
+      await this.relay?.stop();
+      await this.synthLoop;
+    }
+    return this.stats();
+  }
+
+  private halt(): void {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    for (const w of this.work.values()) w.ctrl.abort();
+    this.work.clear();
+    this.wake?.();
+  }
+
+  private emit(e: StreamEvent<P>): void {
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      // A listener's failure must not stop the stream.
+    }
+  }
+
+  private flushEvents(): void {
+    // removeWaiting/clear queue their 'end' events for the next frame; nothing to do here.
+  }
+
+  private tick = (): void => {
+    if (this.stopping) return;
+    const elapsed = performance.now() - this.t0;
+    // A stalled encoder (its input pipe backed up by more than a second) also counts as behind.
+    const backlog =
+      this.encoder.stdin.writableLength > FPS * this.faces.face.width * this.faces.face.height * 4;
+    const step = paceStep(elapsed, this.sent);
+    const skip = backlog ? step.send + step.skip : step.skip;
+    for (let i = 0; i < skip; i++) this.advance(false);
+    for (let i = skip; i < step.send + step.skip; i++) this.advance(true);
+    this.timer = setTimeout(this.tick, Math.max(4, untilFrame(performance.now() - this.t0, this.sent)));
+  };
+
+  /** One frame: the queue moves on, and the frame is written (or skipped when behind). */
+  private advance(write: boolean): void {
+    const out = this.queue.frame();
+    for (const e of out.events) this.emit(e);
+    const n = this.sent++;
+    if (!write) {
+      this.dropped++;
+      return;
+    }
+    const sil = mouthShapeFor(this.opts.avatar, 'sil');
+    const mouth = out.clip ? (out.clip.mouth[out.frame] ?? sil) : sil;
+    const audio = out.clip ? clipAudio(out.clip, out.frame) : this.silence;
+    if (out.clip) this.speaking++;
+    this.encoder.stdin.write(this.faces.get(mouth, this.blink.eyes(n)));
+    this.encoder.input3?.write(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
+    if (this.queue.nextToPrepare(this.lookahead) || this.queue.wantsMore(this.lookahead)) this.wake?.();
+  }
+
+  private async runSynthesis(): Promise<void> {
+    while (!this.stopping) {
+      const entry = this.queue.nextToPrepare(this.lookahead);
+      if (entry) {
+        let w = this.work.get(entry);
+        if (!w) {
+          const ctrl = new AbortController();
+          w = { ctrl, iter: this.opts.synthesize(entry.item, ctrl.signal)[Symbol.asyncIterator]() };
+          this.work.set(entry, w);
+        }
+        try {
+          const r = await w.iter.next();
+          if (w.ctrl.signal.aborted) continue;
+          if (r.done) {
+            entry.done = true;
+            this.work.delete(entry);
+          } else entry.clips.push(r.value);
+        } catch {
+          this.work.delete(entry);
+          if (!w.ctrl.signal.aborted) this.queue.fail(entry);
+        }
+        continue;
+      }
+      if (this.opts.nextScript && this.queue.wantsMore(this.lookahead)) {
+        const item = await this.opts.nextScript();
+        if (item) {
+          this.queue.add(item, 'SCRIPT');
+          continue;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        this.wake = () => {
+          clearTimeout(t);
+          this.wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+}
