@@ -101,6 +101,33 @@ CREATE TABLE auth_tokens (
 );
 CREATE INDEX auth_tokens_expires_idx ON public.auth_tokens USING btree (expires_at);
 
+CREATE TABLE avatar_training_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  name text NOT NULL,
+  contact text,
+  state text NOT NULL,
+  batch_name text,
+  tags jsonb NOT NULL,
+  options jsonb NOT NULL,
+  uploads jsonb NOT NULL,
+  upload_round integer NOT NULL DEFAULT 1,
+  review jsonb,
+  progress real NOT NULL DEFAULT 0,
+  model_resolution text,
+  asset_id text,
+  error_code text,
+  error_msg text,
+  operation_logs jsonb NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT avatar_training_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT avatar_training_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT avatar_training_jobs_state_check CHECK ((state = ANY (ARRAY['WAIT_FILE_UPLOAD'::text, 'AUTO_VERIFYING'::text, 'AUTO_VERIFY_FAILED'::text, 'MANUAL_VERIFYING'::text, 'MANUAL_VERIFY_FAILED'::text, 'MANUAL_VERIFY_SUCCESS'::text, 'WAIT_TRAINING_DATA_PREPROCESS'::text, 'TRAINING_DATA_PREPROCESSING'::text, 'TRAINING_DATA_PREPROCESS_FAILED'::text, 'TRAINING_DATA_PREPROCESS_SUCCESS'::text, 'TRAINING'::text, 'TRAIN_FAILED'::text, 'TRAIN_SUCCESS'::text, 'INFERENCE_DATA_PREPROCESSING'::text, 'INFERENCE_DATA_PREPROCESS_FAILED'::text, 'JOB_SUCCESS'::text])))
+);
+CREATE INDEX avatar_training_jobs_list_idx ON public.avatar_training_jobs USING btree (project_id, create_time DESC, job_id DESC);
+
 CREATE TABLE credentials (
   access_key text NOT NULL,
   project_id text NOT NULL,

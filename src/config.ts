@@ -57,6 +57,11 @@ export interface Config {
   jobs: { concurrency: number; leaseMs: number; pollMs: number; shutdownGraceMs: number };
   /** Video renders at once per worker process. */
   renderConcurrency: number;
+  /**
+   * 2D avatar modeling: `auto` trains as soon as the automatic review passes; `manual` holds
+   * a passed job in MANUAL_VERIFYING until an operator runs `doppel modeling approve|reject`.
+   */
+  modelingReview: 'auto' | 'manual';
   /** An external neural lip-sync service for the avatar layer (docs/neural-renderer.md). */
   neuralRenderer: NeuralRendererSettings | undefined;
   /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
@@ -271,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
     neuralRenderer,
     voiceCloning,
+    modelingReview: oneOf('DOPPEL_MODELING_REVIEW', ['auto', 'manual'] as const, 'auto'),
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',
       Math.max(1, Math.floor(os.availableParallelism() / 2)),

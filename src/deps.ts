@@ -142,6 +142,7 @@ export async function createDeps(
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
       ...(config.voiceCloning && { voiceCloning: config.voiceCloning }),
+      modelingReview: config.modelingReview,
       ...(config.neuralRenderer
         ? {
             neuralRenderer: {

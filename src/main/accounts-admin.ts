@@ -11,6 +11,8 @@ export function accountsAdminOps(accounts: AccountsService): AdminOps {
   return {
     async createCredential({ projectId, description }) {
       if (!projectId) throw new Error('a project id is required');
+      // README: the project is created when new (named after its id, default domain).
+      await accounts.ensureProject(projectId);
       const c = await accounts.createCredential(projectId, description ?? '');
       return { ak: c.ak, sk: c.sk, project_id: c.projectId };
     },

@@ -7,6 +7,7 @@ import type { JobQueue, TaskHandler } from '../core/jobs/index.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
+import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
@@ -23,6 +24,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createVideoScriptsModule(deps),
     createVideosModule(deps),
     createVoiceTrainingModule(deps),
+    createAvatarTrainingModule(deps),
     createLiveModule(deps),
   ];
   const handlers: HandlerMap = {};
@@ -128,6 +130,13 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'SetJobBatchName',
   'ConfirmTrainingSegment',
   'ShowTrainingSegmentInfo',
+  // Image Modeling Management
+  'Create2dModelTrainingJob',
+  'List2dModelTrainingJob',
+  'Show2dModelTrainingJob',
+  'Update2dModelTrainingJob',
+  'Delete2dModelTrainingJob',
+  'Execute2dModelTrainingCommandByUser',
   // Intelligent Live Room Management
   'CreateSmartLiveRoom',
   'ListSmartLiveRooms',
@@ -138,4 +147,11 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListInteractionRuleGroups',
   'UpdateInteractionRuleGroup',
   'DeleteInteractionRuleGroup',
+  // Live Product Management
+  'CreateProduct',
+  'ListProducts',
+  'UpdateProduct',
+  'ShowProduct',
+  'DeleteProduct',
+  'SetProductAsset',
 ];

@@ -33,6 +33,8 @@ export interface ModuleDeps {
   mediaTools(): MediaTools;
   /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
   allowPrivateFetch: boolean;
+  /** 2D avatar modeling review: train at once after the automatic review, or wait for an operator. */
+  modelingReview?: 'auto' | 'manual';
   /** Video renders at once per worker process (config; default half the cores). */
   renderConcurrency?: number;
   /** An external voice-cloning service for trained voices, when configured (docs/voice-cloning.md). */

@@ -3331,6 +3331,11 @@ const S_TrainingJobBasicInfo_Res: JsonSchema = {
     optional_training_location: { type: 'array', items: { type: 'string' } },
     is_background_replacement: { type: 'boolean' },
     is_ondemand_resource: { type: 'boolean' },
+    progress: { type: 'integer', minimum: 0, maximum: 100 },
+    state_group: {
+      type: 'string',
+      enum: ['WAIT_SUBMIT', 'VERIFYING', 'VERIFY_FAILED', 'TRAINING', 'TRAIN_FAILED', 'SUCCEEDED'],
+    },
   },
   required: ['job_id', 'name', 'state'],
 };
@@ -3580,6 +3585,11 @@ const S_Show2dModelTrainingJobResponse_Res: JsonSchema = {
       minLength: 1,
     },
     sub_training_job_info: { type: 'array', items: S_SubTrainingJobInfoDto },
+    progress: { type: 'integer', minimum: 0, maximum: 100 },
+    state_group: {
+      type: 'string',
+      enum: ['WAIT_SUBMIT', 'VERIFYING', 'VERIFY_FAILED', 'TRAINING', 'TRAIN_FAILED', 'SUCCEEDED'],
+    },
   },
   required: ['job_id', 'name', 'state'],
 };

@@ -2178,6 +2178,16 @@ export interface Show2dModelTrainingJobResponse {
   train_video_rotation_state?: 'WAITING' | 'PROCESSING' | 'SUCCESS' | 'FAILED';
   action_video_rotation_state?: 'WAITING' | 'PROCESSING' | 'SUCCESS' | 'FAILED';
   sub_training_job_info?: SubTrainingJobInfoDto[];
+  /** Doppel extension: how far the review or the training of the current state has got, in percent (100 once JOB_SUCCESS). */
+  progress?: number;
+  /** Doppel extension: the state as the console groups it for a normal user (to submit, system review, review failed, algorithm training, training failed, done); the list's state filter accepts these names too. */
+  state_group?:
+    | 'WAIT_SUBMIT'
+    | 'VERIFYING'
+    | 'VERIFY_FAILED'
+    | 'TRAINING'
+    | 'TRAIN_FAILED'
+    | 'SUCCEEDED';
 }
 
 export interface ShowActiveCodeResponse {
@@ -2951,6 +2961,16 @@ export interface TrainingJobBasicInfo {
   optional_training_location?: string[];
   is_background_replacement?: boolean;
   is_ondemand_resource?: boolean;
+  /** Doppel extension: how far the review or the training of the current state has got, in percent (100 once JOB_SUCCESS). */
+  progress?: number;
+  /** Doppel extension: the state as the console groups it for a normal user (to submit, system review, review failed, algorithm training, training failed, done); the list's state filter accepts these names too. */
+  state_group?:
+    | 'WAIT_SUBMIT'
+    | 'VERIFYING'
+    | 'VERIFY_FAILED'
+    | 'TRAINING'
+    | 'TRAIN_FAILED'
+    | 'SUCCEEDED';
 }
 
 export interface TrainingJobInfo {

@@ -132,6 +132,7 @@ export interface DB {
   live_platforms: LivePlatformsTable;
   voice_training_jobs: VoiceTrainingJobsTable;
   voice_training_op_logs: VoiceTrainingOpLogsTable;
+  avatar_training_jobs: AvatarTrainingJobsTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -321,4 +322,27 @@ export interface VoiceTrainingOpLogsTable {
   action: string;
   operator: string;
   external_info: Json<Record<string, unknown>> | null;
+}
+/** 2D avatar training jobs (migration 0011); the JSON columns are typed by the module's rules. */
+export interface AvatarTrainingJobsTable {
+  project_id: string;
+  job_id: string;
+  name: string;
+  contact: string | null;
+  state: string;
+  batch_name: string | null;
+  tags: Json<string[]>;
+  options: Json<Record<string, unknown>>;
+  uploads: Json<Record<string, unknown>>;
+  upload_round: Generated<number>;
+  review: Json<Record<string, unknown>> | null;
+  progress: Generated<number>;
+  model_resolution: string | null;
+  asset_id: string | null;
+  error_code: string | null;
+  error_msg: string | null;
+  operation_logs: Json<Array<Record<string, unknown>>>;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
 }

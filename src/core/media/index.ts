@@ -27,6 +27,7 @@ export {
   REASON_MAX,
   summarizeStderr,
 } from './errors.ts';
+export { extractFrame, type FramePlan, frameArgs, sampleTimes } from './frames.ts';
 export { type LiveProcess, type LiveProcessOptions, spawnLiveProcess } from './live-process.ts';
 export type {
   AudioInfo,

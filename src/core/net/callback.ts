@@ -4,6 +4,7 @@
 import type { TaskHelpers } from '../jobs/index.ts';
 import { type MssAuthType, signCallback } from './mss-auth.ts';
 import { BlockedAddressError, safeFetch } from './safe-fetch.ts';
+import { checkUrlShape } from './ssrf.ts';
 
 export const CALLBACK_TIMEOUT_MS = 10_000;
 
@@ -11,6 +12,41 @@ export interface CallbackTarget {
   url: string;
   authType: MssAuthType;
   key?: string;
+}
+
+/** The wire `callback_config` of TTS, video and subtitle jobs (Doppel's auth_type / key: ERRATA 31). */
+export interface CallbackConfigInput {
+  callback_url?: string;
+  auth_type?: unknown;
+  key?: unknown;
+}
+
+/**
+ * The one create-time rule for every job's `callback_config`: http(s) only, no credentials
+ * in the URL, a known auth_type, a key when signing. Throws an Error naming the field (the
+ * caller turns it into its 400); undefined when no callback is asked for.
+ */
+export function callbackTargetOf(
+  cfg: CallbackConfigInput | null | undefined,
+  field = 'callback_config',
+): CallbackTarget | undefined {
+  if (!cfg?.callback_url) return undefined;
+  const key = typeof cfg.key === 'string' && cfg.key.length > 0 ? cfg.key : undefined;
+  const requested = typeof cfg.auth_type === 'string' ? cfg.auth_type : undefined;
+  if (requested !== undefined && !['NONE', 'MSS_A', 'MSS_A_HEAD'].includes(requested)) {
+    throw new Error(`${field}.auth_type must be NONE, MSS_A or MSS_A_HEAD`);
+  }
+  if ((requested === 'MSS_A' || requested === 'MSS_A_HEAD') && !key) {
+    throw new Error(`${field}.auth_type ${requested} needs ${field}.key`);
+  }
+  if (typeof cfg.callback_url !== 'string') throw new Error(`${field}.callback_url must be a string`);
+  try {
+    checkUrlShape(cfg.callback_url);
+  } catch (e) {
+    throw new Error(`${field}.callback_url: ${(e as Error).message}`);
+  }
+  const authType = (requested ?? (key ? 'MSS_A' : 'NONE')) as MssAuthType;
+  return { url: cfg.callback_url, authType, ...(key ? { key } : {}) };
 }
 
 export async function postCallback(

@@ -20,6 +20,7 @@
 // | DOPPEL.1012 | 400    | Content-Type differs from the one signed into the URL             |
 // | DOPPEL.1013 | 400    | bad presign / multipart options (expiry, part count, part number) |
 // | DOPPEL.1014 | 502    | the S3-compatible backend answered with an error                  |
+// | DOPPEL.1015 | 403    | a single-use upload URL was already used                          |
 import { AppError } from '../errors/index.ts';
 
 export const ObjectErrors = {
@@ -62,6 +63,8 @@ export const ObjectErrors = {
       'DOPPEL.1012',
       `Content-Type must be ${JSON.stringify(expected)} as signed into the URL, got ${JSON.stringify(got ?? '')}`,
     ),
+  urlUsed: () =>
+    new AppError(403, 'DOPPEL.1015', 'This upload URL has already been used once; ask for a new one'),
   invalidOption: (why: string) => new AppError(400, 'DOPPEL.1013', `Invalid object-store option: ${why}`),
   backend: (operation: string, status: number, code: string, message: string) =>
     new AppError(

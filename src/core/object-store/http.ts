@@ -67,11 +67,21 @@ async function putObject(
   // The parser above hands over the raw stream; with no body at all it never runs.
   const body = (req.body as NodeJS.ReadableStream | undefined) ?? req.raw;
   const checks = { md5: grant.md5 ?? headerMd5, expectedSize: grant.contentLength };
+  const isPart = grant.part !== undefined && grant.uploadId !== undefined;
+  const release =
+    grant.once === '1'
+      ? await store.claimOnce(key, isPart ? { uploadId: grant.uploadId!, part: grant.part! } : undefined)
+      : undefined;
   let etag: string;
-  if (grant.part !== undefined && grant.uploadId !== undefined) {
-    etag = (await store.receivePart(key, grant.uploadId, grant.part, body, checks)).etag;
-  } else {
-    etag = (await store.receive(key, body, { ...checks, contentType })).etag;
+  try {
+    if (isPart) {
+      etag = (await store.receivePart(key, grant.uploadId!, grant.part!, body, checks)).etag;
+    } else {
+      etag = (await store.receive(key, body, { ...checks, contentType })).etag;
+    }
+  } catch (e) {
+    await release?.(); // only a successful upload uses the URL up
+    throw e;
   }
   return reply.code(200).header('ETag', `"${etag}"`).send();
 }

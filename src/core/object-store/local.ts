@@ -1,7 +1,7 @@
 // Objects as files under one directory, for embedded mode; Doppel serves the presigned URLs
 // itself (http.ts). This file holds the ObjectStore semantics, presigning and multipart; the
 // on-disk layout and the atomic commit are in local-files.ts.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,7 +11,14 @@ import { assertExpiry, assertMd5, assertPartCount, assertValidKey, assertValidPr
 import { isCode, ObjectFiles, toPublic } from './local-files.ts';
 import { type Query, signUrl, type UrlGrant, verifyUrl } from './signed-url.ts';
 import { spoolToFile } from './stream.ts';
-import type { ByteRange, ObjectMeta, ObjectStore, PresignGetOptions, PresignPutOptions } from './types.ts';
+import type {
+  ByteRange,
+  ObjectMeta,
+  ObjectStore,
+  PresignGetOptions,
+  PresignPutOptions,
+  UploadedPart,
+} from './types.ts';
 
 export interface LocalObjectStoreOptions {
   /** Directory holding the objects, usually `<dataDir>/objects`; created on demand. */
@@ -175,7 +182,28 @@ export class LocalObjectStore implements ObjectStore {
       contentLength: opts.contentLength,
       md5: opts.md5,
       contentType: opts.contentType,
+      once: opts.once ? '1' : undefined,
     });
+  }
+
+  /**
+   * For a single-use URL (http.ts): claims the key, or one part of an upload, for one upload.
+   * A marker file created exclusively is the claim, so two racing uploads cannot both pass.
+   * The caller releases the claim when its upload fails; a successful one keeps it for good.
+   */
+  async claimOnce(key: string, part?: { uploadId: string; part: number }): Promise<() => Promise<void>> {
+    const id = createHash('sha256')
+      .update(part ? `${key}\0${part.uploadId}\0${part.part}` : key)
+      .digest('hex');
+    const marker = path.join(this.root, '~once', id);
+    await fs.promises.mkdir(path.dirname(marker), { recursive: true });
+    try {
+      await (await fs.promises.open(marker, 'wx')).close();
+    } catch (e) {
+      if (isCode(e, 'EEXIST')) throw ObjectErrors.urlUsed();
+      throw e;
+    }
+    return () => fs.promises.rm(marker, { force: true });
   }
 
   async presignGet(key: string, opts: PresignGetOptions): Promise<string> {
@@ -204,7 +232,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async createMultipart(
     key: string,
-    opts: { partCount: number; expiresInSec: number; contentType?: string },
+    opts: { partCount: number; expiresInSec: number; contentType?: string; once?: boolean },
   ): Promise<{ uploadId: string; partUrls: string[] }> {
     assertValidKey(key);
     assertPartCount(opts.partCount);
@@ -221,7 +249,9 @@ export class LocalObjectStore implements ObjectStore {
     await fs.promises.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
     const partUrls: string[] = [];
     for (let part = 1; part <= opts.partCount; part++) {
-      partUrls.push(this.sign('PUT', key, opts.expiresInSec, { part, uploadId }));
+      partUrls.push(
+        this.sign('PUT', key, opts.expiresInSec, { part, uploadId, once: opts.once ? '1' : undefined }),
+      );
     }
     return { uploadId, partUrls };
   }
@@ -242,13 +272,30 @@ export class LocalObjectStore implements ObjectStore {
     const tmp = await this.files.tmpPath();
     const got = await spoolToFile(body, tmp, { maxBytes: this.maxObjectBytes, ...opts });
     try {
-      await fs.promises.rename(tmp, path.join(this.files.uploadDir(uploadId), `part-${part}`));
+      const partPath = path.join(this.files.uploadDir(uploadId), `part-${part}`);
+      // The etag beside the part first: a listed part always has its etag.
+      await fs.promises.writeFile(`${partPath}.etag`, got.md5Hex);
+      await fs.promises.rename(tmp, partPath);
     } catch (e) {
       await fs.promises.rm(tmp, { force: true });
       if (isCode(e, 'ENOENT')) throw ObjectErrors.uploadNotFound(uploadId); // completed or aborted meanwhile
       throw e;
     }
     return { size: got.size, etag: got.md5Hex };
+  }
+
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    const manifest = await this.readManifest(key, uploadId);
+    const dir = this.files.uploadDir(uploadId);
+    const out: UploadedPart[] = [];
+    for (let part = 1; part <= manifest.partCount; part++) {
+      const p = path.join(dir, `part-${part}`);
+      const st = await fs.promises.stat(p).catch(() => undefined);
+      if (!st) continue;
+      const etag = await fs.promises.readFile(`${p}.etag`, 'utf8').catch(() => '');
+      out.push({ part, etag, size: st.size });
+    }
+    return out;
   }
 
   async completeMultipart(key: string, uploadId: string): Promise<ObjectMeta> {

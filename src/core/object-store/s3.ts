@@ -18,18 +18,17 @@ import {
   contentDisposition,
 } from './key.ts';
 import { DEFAULT_TYPE, metaFrom, S3Client, type S3Target, unquote } from './s3-client.ts';
-import {
-  completeMultipartXml,
-  deleteObjectsXml,
-  type ListedPart,
-  parseParts,
-  xmlAll,
-  xmlError,
-  xmlOne,
-} from './s3-xml.ts';
+import { completeMultipartXml, deleteObjectsXml, parseParts, xmlAll, xmlError, xmlOne } from './s3-xml.ts';
 import { uriEncode } from './sigv4.ts';
 import { spoolToFile } from './stream.ts';
-import type { ByteRange, ObjectMeta, ObjectStore, PresignGetOptions, PresignPutOptions } from './types.ts';
+import type {
+  ByteRange,
+  ObjectMeta,
+  ObjectStore,
+  PresignGetOptions,
+  PresignPutOptions,
+  UploadedPart,
+} from './types.ts';
 
 export interface S3ObjectStoreOptions extends S3Target {
   maxObjectBytes: number;
@@ -256,14 +255,9 @@ export class S3ObjectStore implements ObjectStore {
     return { uploadId, partUrls };
   }
 
-  /**
-   * Completes with the parts the service holds. S3 does not remember the part count asked for
-   * at creation, so a missing *trailing* part cannot be detected here: callers that know the
-   * expected size or count (the files service does) check the result.
-   */
-  async completeMultipart(key: string, uploadId: string): Promise<ObjectMeta> {
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
     assertValidKey(key);
-    const parts: (ListedPart & { size: number })[] = [];
+    const parts: UploadedPart[] = [];
     let marker: string | undefined;
     do {
       const query: Record<string, string> = { uploadId, 'max-parts': '1000' };
@@ -275,9 +269,27 @@ export class S3ObjectStore implements ObjectStore {
       }
       const xml = await res.text();
       const sizes = xmlAll(xml, 'Part').map((p) => Number(xmlOne(p, 'Size') ?? 0));
-      parts.push(...parseParts(xml).map((p, i) => ({ ...p, size: sizes[i] ?? 0 })));
+      parts.push(
+        ...parseParts(xml).map((p, i) => ({
+          part: p.partNumber,
+          etag: p.etag.replace(/^"|"$/g, ''),
+          size: sizes[i] ?? 0,
+        })),
+      );
       marker = xmlOne(xml, 'IsTruncated') === 'true' ? xmlOne(xml, 'NextPartNumberMarker') : undefined;
     } while (marker);
+    return parts.sort((a, b) => a.part - b.part);
+  }
+
+  /**
+   * Completes with the parts the service holds. S3 does not remember the part count asked for
+   * at creation, so a missing *trailing* part cannot be detected here: callers that know the
+   * expected size or count (the files service does) check the result.
+   */
+  async completeMultipart(key: string, uploadId: string): Promise<ObjectMeta> {
+    const listed = await this.listParts(key, uploadId);
+    // S3 wants the ETags back exactly as it gave them (quoted).
+    const parts = listed.map((p) => ({ partNumber: p.part, etag: `"${p.etag}"`, size: p.size }));
     parts.sort((a, b) => a.partNumber - b.partNumber);
     const present = new Set(parts.map((p) => p.partNumber));
     const last = parts.length > 0 ? parts[parts.length - 1]!.partNumber : 1;

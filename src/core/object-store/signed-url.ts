@@ -19,6 +19,8 @@ export interface UrlGrant {
   downloadName?: string;
   part?: number;
   uploadId?: string;
+  /** '1': a single-use URL (see PresignPutOptions.once). */
+  once?: string;
 }
 
 const EXPIRES = 'X-Doppel-Expires';
@@ -31,6 +33,7 @@ const PARAMS = [
   ['downloadName', 'X-Doppel-Name'],
   ['part', 'X-Doppel-Part'],
   ['uploadId', 'X-Doppel-Upload'],
+  ['once', 'X-Doppel-Once'],
 ] as const;
 
 function canonical(g: UrlGrant): string {

@@ -24,6 +24,19 @@ export interface PresignPutOptions {
   contentLength?: number;
   /** Base64, as MetaStudio `file_md5`; the body must hash to it (and Content-MD5 must match). */
   md5?: string;
+  /**
+   * Single use: once an upload through the URL succeeded, the URL (and any other for the key)
+   * refuses further uploads. Enforced by the local backend; S3 cannot refuse a second PUT to
+   * a presigned URL, so callers must also read an upload only once (ERRATA 71).
+   */
+  once?: boolean;
+}
+
+export interface UploadedPart {
+  part: number;
+  /** Unquoted, as the PUT answered it. */
+  etag: string;
+  size: number;
 }
 
 export interface PresignGetOptions {
@@ -59,8 +72,10 @@ export interface ObjectStore {
   /** MetaStudio "large files": one presigned URL per part (1-based, in order), then completion. */
   createMultipart(
     key: string,
-    opts: { partCount: number; expiresInSec: number; contentType?: string },
+    opts: { partCount: number; expiresInSec: number; contentType?: string; once?: boolean },
   ): Promise<{ uploadId: string; partUrls: string[] }>;
+  /** The parts uploaded so far, by part number; throws `uploadNotFound` for an unknown upload. */
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
   completeMultipart(key: string, uploadId: string): Promise<ObjectMeta>;
   /** Idempotent. */
   abortMultipart(key: string, uploadId: string): Promise<void>;

@@ -10,8 +10,8 @@ import { AssetsService, AssetTasks } from './assets.service.ts';
 import { filesTasks } from './files.jobs.ts';
 import { createFilesHandlers } from './files.routes.ts';
 
-export { AssetsRepo } from './assets.repo.ts';
-export { newAssetRow } from './assets.service.ts';
+// The asset-name rule, for operations that name an asset they will create (video outputs).
+export { checkName as checkAssetName } from './assets.rules.ts';
 export { type AssetsMedia, type InspectedMedia, MediaUnreadable } from './media.ts';
 
 /** What another module may know about an asset it references. */
@@ -61,3 +61,10 @@ export function createAssetsModule(
     schedules: [{ task: AssetTasks.purge, everyMs: PURGE_EVERY_MS }],
   };
 }
+
+// What other modules that make assets of their own (video outputs, trained avatars) use.
+export { AssetsRepo } from './assets.repo.ts';
+export { parseWireTime } from './assets.rules.ts';
+export { AssetsService, newAssetRow } from './assets.service.ts';
+export { FilesRepo } from './files.repo.ts';
+export { objectKeyFor } from './files.rules.ts';

@@ -6,6 +6,8 @@ import type { LiveRoomInteractionRuleInfo, LiveVideoScriptInfo } from '../../con
 import type { Db } from '../../core/db/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
 import type { LiveInteractionRule } from './interaction-rules.rules.ts';
+import { createProductHandlers } from './products.routes.ts';
+import { type LiveProduct, ProductsService } from './products.service.ts';
 import { createRoomHandlers } from './rooms.routes.ts';
 import type { LiveRoomBody, LiveSceneScript } from './rooms.rules.ts';
 import { type LiveRoomDoc, type RoomJobReport, RoomsService } from './rooms.service.ts';
@@ -19,6 +21,7 @@ export {
   replyPlayType,
 } from './interaction-rules.rules.ts';
 export { checkRtmpUrl } from './live.text.ts';
+export type { LiveProduct } from './products.service.ts';
 export {
   checkOutputs,
   LIVE_EVENT_CALLBACK_TYPES,
@@ -54,11 +57,15 @@ export interface LiveRooms {
   recordJob(projectId: string, roomId: string, job: RoomJobReport, db?: Db): Promise<void>;
   /** Removes a TEMP room after its job ended; false for other room types. */
   cleanupTempRoom(projectId: string, roomId: string, db?: Db): Promise<boolean>;
+  /** relation_product: the product (not DELETED) and the picture its paragraphs show. */
+  product(projectId: string, productId: string, db?: Db): Promise<LiveProduct | undefined>;
 }
 
 export function createLiveRooms(deps: ModuleDeps): LiveRooms {
   const svc = new RoomsService(deps);
+  const products = new ProductsService(deps);
   return {
+    product: (p, id, db) => products.lookup(p, id, db),
     get: (p, r, db) => svc.getDoc(p, r, db),
     checkRules: (p, rules, room, db) => svc.checkRules(p, rules, room, db),
     checkScenes: (p, scenes, room, db) => svc.checkScenes(p, scenes, room, db),
@@ -70,5 +77,8 @@ export function createLiveRooms(deps: ModuleDeps): LiveRooms {
 export function createLiveModule(deps: ModuleDeps): Module {
   const rooms = new RoomsService(deps);
   const groups = new RuleGroupsService(deps);
-  return { handlers: createRoomHandlers(rooms, groups), tasks: [] };
+  return {
+    handlers: { ...createRoomHandlers(rooms, groups), ...createProductHandlers(new ProductsService(deps)) },
+    tasks: [],
+  };
 }

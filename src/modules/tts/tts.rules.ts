@@ -1,8 +1,8 @@
 // Pure TTS decisions: limits, defaults, priority, object keys and the request as a job keeps
 // it. Unit-tested; no I/O.
 import type { OperationTypes } from '../../contract/generated/types.ts';
+import { type CallbackConfigInput, callbackTargetOf } from '../../core/net/callback.ts';
 import type { MssAuthType } from '../../core/net/mss-auth.ts';
-import { checkUrlShape } from '../../core/net/ssrf.ts';
 import type { Prosody } from '../../engines/speech/types.ts';
 
 type AsyncBody = OperationTypes['CreateAsyncTtsJob']['body'];
@@ -67,25 +67,10 @@ export function unsupportedOption(b: AsyncBody): string | undefined {
   return undefined;
 }
 
-/** `callback_config` plus Doppel's optional `auth_type` / `key` (ERRATA 31). */
+/** `callback_config` plus Doppel's optional `auth_type` / `key` (ERRATA 31): the rule every job shares. */
 export function callbackOf(cfg: AsyncBody['callback_config']): CallbackSpec | undefined {
-  if (!cfg?.callback_url) return undefined;
-  const extra = cfg as { auth_type?: unknown; key?: unknown };
-  const key = typeof extra.key === 'string' && extra.key.length > 0 ? extra.key : undefined;
-  const requested = typeof extra.auth_type === 'string' ? extra.auth_type : undefined;
-  if (requested !== undefined && !['NONE', 'MSS_A', 'MSS_A_HEAD'].includes(requested)) {
-    throw new Error(`callback_config.auth_type must be NONE, MSS_A or MSS_A_HEAD`);
-  }
-  if ((requested === 'MSS_A' || requested === 'MSS_A_HEAD') && !key) {
-    throw new Error(`callback_config.auth_type ${requested} needs callback_config.key`);
-  }
-  try {
-    checkUrlShape(cfg.callback_url);
-  } catch (e) {
-    throw new Error(`callback_config.callback_url: ${(e as Error).message}`);
-  }
-  const authType = (requested ?? (key ? 'MSS_A' : 'NONE')) as MssAuthType;
-  return { url: cfg.callback_url, authType, key };
+  const t = callbackTargetOf(cfg as CallbackConfigInput | undefined);
+  return t && { url: t.url, authType: t.authType, key: t.key };
 }
 
 export function asyncRequest(b: AsyncBody): TtsJobRequest {

@@ -1,6 +1,7 @@
 // Pure rules of 2D video jobs: how a request merges with its script (§4.2: explicit fields win),
 // the documented limits (§5: resolutions, 25 fps, codecs, scenes and text), and how the
 // contract's video, layer, background and subtitle settings become render settings. No I/O.
+
 import type {
   BackgroundConfigInfo,
   Create2DDigitalHumanVideoReq,
@@ -9,9 +10,11 @@ import type {
   SubtitleConfig,
   VideoConfig,
 } from '../../contract/generated/types.ts';
+import { type CallbackConfigInput, callbackTargetOf } from '../../core/net/callback.ts';
 import type { OutputFormat } from '../../engines/render/compose-args.ts';
 import type { SubtitleStyle } from '../../engines/render/subtitles-ass.ts';
 import type { Prosody } from '../../engines/speech/types.ts';
+import { checkAssetName } from '../assets/index.ts';
 import { prosodyOf } from '../tts/index.ts';
 import { checkScenes, type ScriptDoc } from '../video-scripts/video-scripts.rules.ts';
 import { VideoErrors } from './videos.errors.ts';
@@ -84,6 +87,15 @@ export function mergeWithScript(
 }
 
 /** Every limit a job request must meet before it is accepted; returns it with scenes numbered and in order. */
+/** A job's callback_config, by the rule every job shares (core/net/callback.ts); 400 when wrong. */
+export function checkCallbackConfig(cfg: CallbackConfigInput | null | undefined): void {
+  try {
+    callbackTargetOf(cfg);
+  } catch (e) {
+    throw VideoErrors.invalid((e as Error).message);
+  }
+}
+
 export function checkVideoRequest(req: VideoJobRequest): VideoJobRequest {
   const at = (f: string) => `video_config.${f}`;
   const vc = req.video_config;
@@ -121,6 +133,9 @@ export function checkVideoRequest(req: VideoJobRequest): VideoJobRequest {
   const name = req.output_asset_config.asset_name;
   if (name.trim() === '' || [...name].length > MAX_OUTPUT_NAME)
     throw VideoErrors.invalid(`output_asset_config.asset_name must be 1-${MAX_OUTPUT_NAME} characters`);
+  // The rules of CreateDigitalAsset, which owns asset names: refused now, not after the render.
+  checkAssetName('output_asset_config.asset_name', name);
+  checkCallbackConfig(req.callback_config);
 
   const scenes = checkScenes(req.shoot_scripts, VideoErrors.invalid);
   const hasText = scenes.some((s) => (s.shoot_script?.script_type ?? 'TEXT') === 'TEXT');

@@ -21,7 +21,12 @@ import {
 import { sceneAudioKey, scriptDocOf } from '../video-scripts/video-scripts.service.ts';
 import { VideoErrors } from './videos.errors.ts';
 import { type SubtitleScene, type VideoJobRow, type VideoListSpec, VideosRepo } from './videos.repo.ts';
-import { checkVideoRequest, mergeWithScript, type VideoJobRequest } from './videos.rules.ts';
+import {
+  checkCallbackConfig,
+  checkVideoRequest,
+  mergeWithScript,
+  type VideoJobRequest,
+} from './videos.rules.ts';
 
 type Types = OperationTypes;
 
@@ -229,6 +234,7 @@ export class VideosService {
     appUserId: string | undefined,
   ): Promise<{ job_id: string }> {
     if (!body.script_id) throw VideoErrors.invalid('script_id is required');
+    checkCallbackConfig(body.callback_config);
     const script = await this.script(projectId, body.script_id);
     const scenes = (script.shoot_scripts ?? []).map((s, i) => s.sequence_no ?? i);
     if (body.sequence_no !== undefined && !scenes.includes(body.sequence_no))
