@@ -261,6 +261,32 @@ CREATE TABLE projects (
   CONSTRAINT projects_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE resource_packages (
+  project_id text NOT NULL,
+  resource_id text NOT NULL,
+  order_id text NOT NULL,
+  resource_type text NOT NULL,
+  business_type text NOT NULL,
+  charging_mode text NOT NULL,
+  resource_source text NOT NULL DEFAULT 'PURCHASED'::text,
+  metric text NOT NULL,
+  unit text NOT NULL,
+  base_per_unit double precision NOT NULL,
+  quota double precision NOT NULL,
+  used double precision NOT NULL DEFAULT 0,
+  is_auto_renew boolean NOT NULL DEFAULT false,
+  create_time timestamp with time zone NOT NULL,
+  expire_time timestamp with time zone NOT NULL,
+  CONSTRAINT resource_packages_base_per_unit_check CHECK ((base_per_unit > (0)::double precision)),
+  CONSTRAINT resource_packages_charging_mode_check CHECK ((charging_mode = ANY (ARRAY['PERIODIC'::text, 'ONE_TIME'::text]))),
+  CONSTRAINT resource_packages_pkey PRIMARY KEY (project_id, resource_id),
+  CONSTRAINT resource_packages_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT resource_packages_quota_check CHECK ((quota >= (0)::double precision)),
+  CONSTRAINT resource_packages_used_check CHECK ((used >= (0)::double precision))
+);
+CREATE INDEX resource_packages_list_idx ON public.resource_packages USING btree (project_id, create_time DESC, resource_id DESC);
+CREATE INDEX resource_packages_metric_idx ON public.resource_packages USING btree (project_id, metric, expire_time);
+
 CREATE TABLE schema_migrations (
   version integer NOT NULL,
   name text NOT NULL,
@@ -323,6 +349,19 @@ CREATE TABLE tts_vocabulary_configs (
 );
 CREATE UNIQUE INDEX tts_vocabulary_key_uniq ON public.tts_vocabulary_configs USING btree (project_id, type, key);
 CREATE INDEX tts_vocabulary_list_idx ON public.tts_vocabulary_configs USING btree (project_id, create_time, id);
+
+CREATE TABLE usage_records (
+  project_id text NOT NULL,
+  metric text NOT NULL,
+  source_id text NOT NULL,
+  dimension text NOT NULL DEFAULT ''::text,
+  quantity double precision NOT NULL,
+  unallocated double precision NOT NULL,
+  recorded_at timestamp with time zone NOT NULL,
+  CONSTRAINT usage_records_pkey PRIMARY KEY (project_id, metric, source_id),
+  CONSTRAINT usage_records_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX usage_records_time_idx ON public.usage_records USING btree (project_id, recorded_at);
 
 CREATE TABLE users (
   id text NOT NULL,

@@ -142,6 +142,7 @@ export async function createDeps(
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
       ...(config.voiceCloning && { voiceCloning: config.voiceCloning }),
+      quotas: config.quotas,
       modelingReview: config.modelingReview,
       ...(config.neuralRenderer
         ? {

@@ -11,6 +11,7 @@ import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
+import { createUsageModule } from './usage/index.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
 import { createVideosModule } from './videos/index.ts';
 import { createVoiceTrainingModule } from './voice-training/index.ts';
@@ -24,6 +25,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createVideoScriptsModule(deps),
     createVideosModule(deps),
     createVoiceTrainingModule(deps),
+    createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
   ];
@@ -130,6 +132,12 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'SetJobBatchName',
   'ConfirmTrainingSegment',
   'ShowTrainingSegmentInfo',
+  // Tenant Management
+  'ShowResourceUsage',
+  'ListTenantResources',
+  'CountTenantResources',
+  // Subscription Management
+  'CreateMetaStudioOrders',
   // Image Modeling Management
   'Create2dModelTrainingJob',
   'List2dModelTrainingJob',

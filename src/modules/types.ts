@@ -33,6 +33,8 @@ export interface ModuleDeps {
   mediaTools(): MediaTools;
   /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
   allowPrivateFetch: boolean;
+  /** DOPPEL_QUOTAS: whether creates refuse work beyond the tenant's resource packages (usage module). */
+  quotas: 'off' | 'enforce';
   /** 2D avatar modeling review: train at once after the automatic review, or wait for an operator. */
   modelingReview?: 'auto' | 'manual';
   /** Video renders at once per worker process (config; default half the cores). */

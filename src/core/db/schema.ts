@@ -126,6 +126,8 @@ export interface DB {
   video_scripts: VideoScriptsTable;
   video_jobs: VideoJobsTable;
   subtitle_jobs: SubtitleJobsTable;
+  usage_records: UsageRecordsTable;
+  resource_packages: ResourcePackagesTable;
   live_rooms: LiveRoomsTable;
   live_rule_groups: LiveRuleGroupsTable;
   live_products: LiveProductsTable;
@@ -217,6 +219,36 @@ export interface SubtitleJobsTable {
   app_user_id: string | null;
   create_time: Date;
   update_time: Date;
+}
+
+/** What billable work used, once per (metric, source) (migration 0013). */
+export interface UsageRecordsTable {
+  project_id: string;
+  metric: string;
+  source_id: string;
+  dimension: Generated<string>;
+  quantity: number;
+  unallocated: number;
+  recorded_at: Date;
+}
+
+/** Resource packages made by CreateMetaStudioOrders (migration 0013). */
+export interface ResourcePackagesTable {
+  project_id: string;
+  resource_id: string;
+  order_id: string;
+  resource_type: string;
+  business_type: string;
+  charging_mode: 'PERIODIC' | 'ONE_TIME';
+  resource_source: Generated<string>;
+  metric: string;
+  unit: string;
+  base_per_unit: number;
+  quota: number;
+  used: Generated<number>;
+  is_auto_renew: Generated<boolean>;
+  create_time: Date;
+  expire_time: Date;
 }
 
 /** Smart live rooms (migration 0009); `body` is the validated room document. */
