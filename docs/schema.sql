@@ -420,6 +420,53 @@ CREATE TABLE video_scripts (
 );
 CREATE INDEX video_scripts_list_idx ON public.video_scripts USING btree (project_id, create_time DESC, script_id DESC);
 
+CREATE TABLE voice_training_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  job_type text NOT NULL,
+  create_type text NOT NULL,
+  state text NOT NULL,
+  reject_times integer NOT NULL DEFAULT 0,
+  voice_name text NOT NULL,
+  sex text,
+  language text,
+  tag text,
+  description text,
+  phone text,
+  dhtms_job_id text,
+  batch_name text,
+  output_language text,
+  custom_text text,
+  is_ondemand_resource boolean NOT NULL DEFAULT false,
+  app_user_id text,
+  segments jsonb NOT NULL DEFAULT '{}'::jsonb,
+  system_audit jsonb,
+  result jsonb,
+  asset_id text,
+  job_failed_code text,
+  job_failed_reason text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT voice_training_jobs_create_type_check CHECK ((create_type = ANY (ARRAY['PACKAGE'::text, 'SEGMENT'::text]))),
+  CONSTRAINT voice_training_jobs_job_type_check CHECK ((job_type = ANY (ARRAY['BASIC'::text, 'MIDDLE'::text, 'ADVANCE'::text, 'THIRD_PARTY'::text, 'THIRD_PARTY_LJZN'::text, 'FLEXUS'::text]))),
+  CONSTRAINT voice_training_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT voice_training_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT voice_training_jobs_state_check CHECK ((state = ANY (ARRAY['CREATING'::text, 'SYSTEM_AUDITING'::text, 'AUDITING'::text, 'AUDIT_FAILED'::text, 'WAITING_SPLIT'::text, 'SPLITTING'::text, 'SPLIT_FAILED'::text, 'ANNOTATING'::text, 'WAITING'::text, 'PROCESSING'::text, 'RESULT_REVIEW'::text, 'USER_RESULT_REVIEW'::text, 'USER_REVIEW_REJECT'::text, 'UPLOADING'::text, 'FAILED'::text, 'SUCCEED'::text])))
+);
+CREATE INDEX voice_training_jobs_list_idx ON public.voice_training_jobs USING btree (project_id, create_time DESC, job_id DESC);
+
+CREATE TABLE voice_training_op_logs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  seq bigint NOT NULL DEFAULT nextval('voice_training_op_logs_seq_seq'::regclass),
+  time timestamp with time zone NOT NULL,
+  action text NOT NULL,
+  operator text NOT NULL,
+  external_info jsonb,
+  CONSTRAINT voice_training_op_logs_pkey PRIMARY KEY (project_id, job_id, seq),
+  CONSTRAINT voice_training_op_logs_project_id_job_id_fkey FOREIGN KEY (project_id, job_id) REFERENCES voice_training_jobs(project_id, job_id) ON DELETE CASCADE
+);
+
 CREATE OR REPLACE FUNCTION public.asset_counts_apply()
  RETURNS trigger
  LANGUAGE plpgsql

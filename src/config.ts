@@ -29,6 +29,14 @@ export interface NeuralRendererSettings {
   maxVideoBytes: number;
 }
 
+export interface VoiceCloningSettings {
+  url: string;
+  /** Bearer token; never logged. */
+  token: string | undefined;
+  /** One enrolment (the service may train a model meanwhile). */
+  timeoutMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -60,6 +68,8 @@ export interface Config {
   modelingReview: 'auto' | 'manual';
   /** An external neural lip-sync service for the avatar layer (docs/neural-renderer.md). */
   neuralRenderer: NeuralRendererSettings | undefined;
+  /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
+  voiceCloning: VoiceCloningSettings | undefined;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** `enforce`: work beyond the tenant's resource packages is refused (MSS.20050039); `off`: only metered. */
@@ -240,6 +250,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  let voiceCloning: VoiceCloningSettings | undefined;
+  const cloningUrl = url('DOPPEL_VOICE_CLONING_URL', ['http:', 'https:']);
+  if (cloningUrl !== undefined) {
+    if (new URL(cloningUrl).username || new URL(cloningUrl).password)
+      problems.push('DOPPEL_VOICE_CLONING_URL must not carry credentials (use DOPPEL_VOICE_CLONING_TOKEN)');
+    voiceCloning = {
+      url: cloningUrl.replace(/\/+$/, ''),
+      token: str('DOPPEL_VOICE_CLONING_TOKEN'),
+      timeoutMs: int('DOPPEL_VOICE_CLONING_TIMEOUT_MS', 1_800_000, 1_000, 24 * 3_600_000),
+    };
+  }
+
   const bodyLimitBytes = int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const unverifiedBodyBytes = int(
     'DOPPEL_UNVERIFIED_BODY_BYTES',
@@ -301,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
     quotas: oneOf('DOPPEL_QUOTAS', ['off', 'enforce'] as const, 'off'),
     neuralRenderer,
+    voiceCloning,
     modelingReview: oneOf('DOPPEL_MODELING_REVIEW', ['auto', 'manual'] as const, 'auto'),
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',

@@ -14,6 +14,7 @@ import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 import { createUsageModule } from './usage/index.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
 import { createVideosModule } from './videos/index.ts';
+import { createVoiceTrainingModule } from './voice-training/index.ts';
 
 export type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 
@@ -23,6 +24,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createTtsModule(deps),
     createVideoScriptsModule(deps),
     createVideosModule(deps),
+    createVoiceTrainingModule(deps),
     createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
@@ -115,6 +117,21 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   // Virtual Avatar Video Subtitle File Management
   'CreateSubtitleFile',
   'ShowSubtitleFile',
+  // Voice Modeling Task Management
+  'ShowTenantDurationCfg',
+  'CreateTrainingBasicJob',
+  'CreateTrainingMiddleJob',
+  'CreateTrainingAdvanceJob',
+  'ListVoiceTrainingJob',
+  'CommitVoiceTrainingJob',
+  'ShowVoiceTrainingJob',
+  'DeleteVoiceTrainingJob',
+  'ListJobOperationLog',
+  'ShowJobUploadingAddress',
+  'ShowJobAuditResult',
+  'SetJobBatchName',
+  'ConfirmTrainingSegment',
+  'ShowTrainingSegmentInfo',
   // Tenant Management
   'ShowResourceUsage',
   'ListTenantResources',

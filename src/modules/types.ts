@@ -39,6 +39,8 @@ export interface ModuleDeps {
   modelingReview?: 'auto' | 'manual';
   /** Video renders at once per worker process (config; default half the cores). */
   renderConcurrency?: number;
+  /** An external voice-cloning service for trained voices, when configured (docs/voice-cloning.md). */
+  voiceCloning?: { url: string; token: string | undefined; timeoutMs: number };
   /** An external neural lip-sync service for the avatar layer, when configured. */
   neuralRenderer?: { renderer: RemoteRenderer; fallback: 'builtin' | 'fail' };
 }

@@ -132,6 +132,8 @@ export interface DB {
   live_rule_groups: LiveRuleGroupsTable;
   live_products: LiveProductsTable;
   live_platforms: LivePlatformsTable;
+  voice_training_jobs: VoiceTrainingJobsTable;
+  voice_training_op_logs: VoiceTrainingOpLogsTable;
   avatar_training_jobs: AvatarTrainingJobsTable;
 }
 
@@ -313,6 +315,46 @@ export interface LivePlatformsTable {
   update_time: Date;
 }
 
+/** Voice training jobs (migration 0012). */
+export interface VoiceTrainingJobsTable {
+  project_id: string;
+  job_id: string;
+  job_type: string;
+  create_type: 'PACKAGE' | 'SEGMENT';
+  state: string;
+  reject_times: Generated<number>;
+  voice_name: string;
+  sex: string | null;
+  language: string | null;
+  tag: string | null;
+  description: string | null;
+  phone: string | null;
+  dhtms_job_id: string | null;
+  batch_name: string | null;
+  output_language: string | null;
+  custom_text: string | null;
+  is_ondemand_resource: Generated<boolean>;
+  app_user_id: string | null;
+  segments: ColumnType<Record<string, { ok: boolean; reasons: string[] }>, string | undefined, string>;
+  system_audit: Json<Record<string, unknown>> | null;
+  result: Json<Record<string, unknown>> | null;
+  asset_id: string | null;
+  job_failed_code: string | null;
+  job_failed_reason: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Operation logs of voice training jobs (migration 0012). */
+export interface VoiceTrainingOpLogsTable {
+  project_id: string;
+  job_id: string;
+  seq: Generated<number>;
+  time: Date;
+  action: string;
+  operator: string;
+  external_info: Json<Record<string, unknown>> | null;
+}
 /** 2D avatar training jobs (migration 0011); the JSON columns are typed by the module's rules. */
 export interface AvatarTrainingJobsTable {
   project_id: string;
