@@ -261,6 +261,32 @@ CREATE TABLE projects (
   CONSTRAINT projects_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE resource_packages (
+  project_id text NOT NULL,
+  resource_id text NOT NULL,
+  order_id text NOT NULL,
+  resource_type text NOT NULL,
+  business_type text NOT NULL,
+  charging_mode text NOT NULL,
+  resource_source text NOT NULL DEFAULT 'PURCHASED'::text,
+  metric text NOT NULL,
+  unit text NOT NULL,
+  base_per_unit double precision NOT NULL,
+  quota double precision NOT NULL,
+  used double precision NOT NULL DEFAULT 0,
+  is_auto_renew boolean NOT NULL DEFAULT false,
+  create_time timestamp with time zone NOT NULL,
+  expire_time timestamp with time zone NOT NULL,
+  CONSTRAINT resource_packages_base_per_unit_check CHECK ((base_per_unit > (0)::double precision)),
+  CONSTRAINT resource_packages_charging_mode_check CHECK ((charging_mode = ANY (ARRAY['PERIODIC'::text, 'ONE_TIME'::text]))),
+  CONSTRAINT resource_packages_pkey PRIMARY KEY (project_id, resource_id),
+  CONSTRAINT resource_packages_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT resource_packages_quota_check CHECK ((quota >= (0)::double precision)),
+  CONSTRAINT resource_packages_used_check CHECK ((used >= (0)::double precision))
+);
+CREATE INDEX resource_packages_list_idx ON public.resource_packages USING btree (project_id, create_time DESC, resource_id DESC);
+CREATE INDEX resource_packages_metric_idx ON public.resource_packages USING btree (project_id, metric, expire_time);
+
 CREATE TABLE schema_migrations (
   version integer NOT NULL,
   name text NOT NULL,
@@ -324,6 +350,19 @@ CREATE TABLE tts_vocabulary_configs (
 CREATE UNIQUE INDEX tts_vocabulary_key_uniq ON public.tts_vocabulary_configs USING btree (project_id, type, key);
 CREATE INDEX tts_vocabulary_list_idx ON public.tts_vocabulary_configs USING btree (project_id, create_time, id);
 
+CREATE TABLE usage_records (
+  project_id text NOT NULL,
+  metric text NOT NULL,
+  source_id text NOT NULL,
+  dimension text NOT NULL DEFAULT ''::text,
+  quantity double precision NOT NULL,
+  unallocated double precision NOT NULL,
+  recorded_at timestamp with time zone NOT NULL,
+  CONSTRAINT usage_records_pkey PRIMARY KEY (project_id, metric, source_id),
+  CONSTRAINT usage_records_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX usage_records_time_idx ON public.usage_records USING btree (project_id, recorded_at);
+
 CREATE TABLE users (
   id text NOT NULL,
   domain_name text NOT NULL,
@@ -380,6 +419,53 @@ CREATE TABLE video_scripts (
   CONSTRAINT video_scripts_view_mode_check CHECK ((view_mode = ANY (ARRAY['LANDSCAPE'::text, 'VERTICAL'::text])))
 );
 CREATE INDEX video_scripts_list_idx ON public.video_scripts USING btree (project_id, create_time DESC, script_id DESC);
+
+CREATE TABLE voice_training_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  job_type text NOT NULL,
+  create_type text NOT NULL,
+  state text NOT NULL,
+  reject_times integer NOT NULL DEFAULT 0,
+  voice_name text NOT NULL,
+  sex text,
+  language text,
+  tag text,
+  description text,
+  phone text,
+  dhtms_job_id text,
+  batch_name text,
+  output_language text,
+  custom_text text,
+  is_ondemand_resource boolean NOT NULL DEFAULT false,
+  app_user_id text,
+  segments jsonb NOT NULL DEFAULT '{}'::jsonb,
+  system_audit jsonb,
+  result jsonb,
+  asset_id text,
+  job_failed_code text,
+  job_failed_reason text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT voice_training_jobs_create_type_check CHECK ((create_type = ANY (ARRAY['PACKAGE'::text, 'SEGMENT'::text]))),
+  CONSTRAINT voice_training_jobs_job_type_check CHECK ((job_type = ANY (ARRAY['BASIC'::text, 'MIDDLE'::text, 'ADVANCE'::text, 'THIRD_PARTY'::text, 'THIRD_PARTY_LJZN'::text, 'FLEXUS'::text]))),
+  CONSTRAINT voice_training_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT voice_training_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT voice_training_jobs_state_check CHECK ((state = ANY (ARRAY['CREATING'::text, 'SYSTEM_AUDITING'::text, 'AUDITING'::text, 'AUDIT_FAILED'::text, 'WAITING_SPLIT'::text, 'SPLITTING'::text, 'SPLIT_FAILED'::text, 'ANNOTATING'::text, 'WAITING'::text, 'PROCESSING'::text, 'RESULT_REVIEW'::text, 'USER_RESULT_REVIEW'::text, 'USER_REVIEW_REJECT'::text, 'UPLOADING'::text, 'FAILED'::text, 'SUCCEED'::text])))
+);
+CREATE INDEX voice_training_jobs_list_idx ON public.voice_training_jobs USING btree (project_id, create_time DESC, job_id DESC);
+
+CREATE TABLE voice_training_op_logs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  seq bigint NOT NULL DEFAULT nextval('voice_training_op_logs_seq_seq'::regclass),
+  time timestamp with time zone NOT NULL,
+  action text NOT NULL,
+  operator text NOT NULL,
+  external_info jsonb,
+  CONSTRAINT voice_training_op_logs_pkey PRIMARY KEY (project_id, job_id, seq),
+  CONSTRAINT voice_training_op_logs_project_id_job_id_fkey FOREIGN KEY (project_id, job_id) REFERENCES voice_training_jobs(project_id, job_id) ON DELETE CASCADE
+);
 
 CREATE OR REPLACE FUNCTION public.asset_counts_apply()
  RETURNS trigger

@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXTENSIONS_PATH, type Extensions, withExtensions } from '../src/contract/extensions.ts';
 import { type Contract, readOperations } from './gen-contract/contract.ts';
 import { operationsFile } from './gen-contract/route-schemas.ts';
 import { typesFile } from './gen-contract/ts-types.ts';
@@ -35,27 +36,6 @@ function generate(doc: Contract): Map<string, string> {
     ['index.ts', INDEX_FILE],
   ];
   return new Map(bodies.map(([name, body]) => [`${OUT_DIR}/${name}`, `${BANNER}\n${body}`]));
-}
-
-const EXTENSIONS_PATH = 'contract/doppel-extensions.json';
-
-interface Extensions {
-  properties: Array<{ schema: string; name: string; definition: Record<string, unknown> }>;
-}
-
-/** Adds Doppel's extension fields (contract/doppel-extensions.json) to the named component schemas. */
-function withExtensions(doc: Contract, ext: Extensions): Contract {
-  const schemas = (
-    doc as { components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } }
-  ).components?.schemas;
-  for (const p of ext.properties) {
-    const target = schemas?.[p.schema];
-    if (!target?.properties) throw new Error(`${EXTENSIONS_PATH}: no schema ${p.schema} with properties`);
-    if (p.name in target.properties)
-      throw new Error(`${EXTENSIONS_PATH}: ${p.schema}.${p.name} already exists`);
-    target.properties[p.name] = p.definition;
-  }
-  return doc;
 }
 
 function main(argv: string[]): number {

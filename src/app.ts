@@ -3,19 +3,28 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from './config.ts';
 import type { Logger } from './core/logger.ts';
+import type { AuthGuards } from './core/throttle/failures.ts';
 import type { Throttle } from './core/throttle/index.ts';
 import { type Authenticate, bindOperations, type HandlerMap } from './http/bind-operations.ts';
 import { registerBodyParsing } from './http/body.ts';
 import './http/context.ts';
-import { registerErrorHandling } from './http/error-handler.ts';
+import { createInFlightBudget } from './http/body-reader.ts';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  MAX_PARAM_LENGTH,
+  registerErrorHandling,
+} from './http/error-handler.ts';
 import { type Metrics, registerMetrics } from './http/metrics.ts';
 import { genRequestId } from './http/request-id.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'http'>;
   logger: Logger;
   authenticate: Authenticate;
   throttle: Throttle | undefined;
+  /** Backoff after failed credentials, shared with the IAM token endpoint. */
+  guards: AuthGuards;
   metrics: Metrics;
   handlers: HandlerMap;
   /** Non-contract routes (IAM tokens, presigned object URLs) registered beside the operations. */
@@ -26,11 +35,27 @@ export interface AppDeps {
   readiness(): Promise<string | undefined>;
 }
 
+/** Node's own limit on the request line plus headers (its `maxHeaderSize` default). */
+const MAX_HEADER_BYTES = 16 * 1024;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { bodyLimitBytes, http } = deps.config;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: genRequestId,
-    bodyLimit: deps.config.bodyLimitBytes,
+    bodyLimit: bodyLimitBytes,
+    // Slow clients (ERRATA 52): Node checks the headers and request deadlines every
+    // connectionsCheckingInterval, so that interval follows the headers timeout.
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(50, Math.floor(http.headersTimeoutMs / 4))),
+    },
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.idleTimeoutMs,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: frameworkErrorHandler(bodyLimitBytes),
+    clientErrorHandler: clientErrorHandler(MAX_HEADER_BYTES, () => app.log),
     // `?limit=Infinity` coerces to a number that `type: integer` would otherwise accept.
     ajv: { customOptions: { strictNumbers: true } },
     // MetaStudio paths never end in '/', but some clients add one.
@@ -43,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (op) req.log = req.log.child({ operationId: op.operationId });
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, bodyLimitBytes);
   registerBodyParsing(app);
   registerMetrics(app, deps.metrics);
 
@@ -60,7 +85,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     handlers: deps.handlers,
     authenticate: deps.authenticate,
     throttle: deps.throttle,
-    bodyLimit: deps.config.bodyLimitBytes,
+    bodyLimit: bodyLimitBytes,
+    bodyTimeoutMs: http.bodyTimeoutMs,
+    budgets: {
+      small: createInFlightBudget(Math.max(1024 * 1024, Math.floor(http.unverifiedBodyBytes / 8))),
+      large: createInFlightBudget(http.unverifiedBodyBytes),
+    },
+    guards: deps.guards,
   });
   return app;
 }

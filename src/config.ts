@@ -29,6 +29,14 @@ export interface NeuralRendererSettings {
   maxVideoBytes: number;
 }
 
+export interface VoiceCloningSettings {
+  url: string;
+  /** Bearer token; never logged. */
+  token: string | undefined;
+  /** One enrolment (the service may train a model meanwhile). */
+  timeoutMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -45,6 +53,10 @@ export interface Config {
   masterKey: Buffer | undefined;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Socket-level limits that keep slow or silent clients from holding the server (ERRATA 52). */
+  http: HttpLimits;
+  /** Backoff after failed passwords and signatures (ERRATA 53). */
+  authFailures: { free: number; maxBlockMs: number };
   throttle: { enabled: boolean; defaultRps: number };
   jobs: { concurrency: number; leaseMs: number; pollMs: number; shutdownGraceMs: number };
   /** Video renders at once per worker process. */
@@ -56,8 +68,12 @@ export interface Config {
   modelingReview: 'auto' | 'manual';
   /** An external neural lip-sync service for the avatar layer (docs/neural-renderer.md). */
   neuralRenderer: NeuralRendererSettings | undefined;
+  /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
+  voiceCloning: VoiceCloningSettings | undefined;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
+  /** `enforce`: work beyond the tenant's resource packages is refused (MSS.20050039); `off`: only metered. */
+  quotas: 'off' | 'enforce';
   /** Where to look for ffmpeg/ffprobe: explicit paths first, then the search PATH, then npm's. */
   media: {
     ffmpegPath: string | undefined;
@@ -68,6 +84,19 @@ export interface Config {
   };
   /** Speech engines: the eSpeak process pool size, and an optional OpenAI-compatible endpoint. */
   speech: { poolSize: number; openai: OpenAiSpeechSettings | undefined };
+}
+
+export interface HttpLimits {
+  /** From connection (or the previous request) to the end of the request headers. */
+  headersTimeoutMs: number;
+  /** From the end of the headers to the end of an operation's JSON body. */
+  bodyTimeoutMs: number;
+  /** A whole request, headers and body (presigned uploads included). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed. */
+  idleTimeoutMs: number;
+  /** Bytes of bodies held across all requests whose signature is not checked yet. */
+  unverifiedBodyBytes: number;
 }
 
 export interface OpenAiSpeechSettings {
@@ -221,6 +250,35 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  let voiceCloning: VoiceCloningSettings | undefined;
+  const cloningUrl = url('DOPPEL_VOICE_CLONING_URL', ['http:', 'https:']);
+  if (cloningUrl !== undefined) {
+    if (new URL(cloningUrl).username || new URL(cloningUrl).password)
+      problems.push('DOPPEL_VOICE_CLONING_URL must not carry credentials (use DOPPEL_VOICE_CLONING_TOKEN)');
+    voiceCloning = {
+      url: cloningUrl.replace(/\/+$/, ''),
+      token: str('DOPPEL_VOICE_CLONING_TOKEN'),
+      timeoutMs: int('DOPPEL_VOICE_CLONING_TIMEOUT_MS', 1_800_000, 1_000, 24 * 3_600_000),
+    };
+  }
+
+  const bodyLimitBytes = int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const unverifiedBodyBytes = int(
+    'DOPPEL_UNVERIFIED_BODY_BYTES',
+    Math.max(64 * 1024 * 1024, bodyLimitBytes),
+    1024,
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (unverifiedBodyBytes < bodyLimitBytes) {
+    problems.push('DOPPEL_UNVERIFIED_BODY_BYTES must be at least DOPPEL_BODY_LIMIT_BYTES');
+  }
+  const headersTimeoutMs = int('DOPPEL_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000);
+  const requestTimeoutMs = int('DOPPEL_REQUEST_TIMEOUT_MS', 3_600_000, 1_000, 24 * 3_600_000);
+  // Node refuses a headers timeout longer than the request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push('DOPPEL_HEADERS_TIMEOUT_MS must not exceed DOPPEL_REQUEST_TIMEOUT_MS');
+  }
+
   const config: Config = {
     host,
     port,
@@ -240,7 +298,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       tools: oneOf('DOPPEL_MEDIA_TOOLS', MEDIA_TOOL_MODES, 'auto'),
     },
     logLevel,
-    bodyLimitBytes: int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    bodyLimitBytes,
+    http: {
+      headersTimeoutMs,
+      bodyTimeoutMs: int('DOPPEL_BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      requestTimeoutMs,
+      idleTimeoutMs: int('DOPPEL_IDLE_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      unverifiedBodyBytes,
+    },
+    authFailures: {
+      free: int('DOPPEL_AUTH_FAILURES', 10, 1, 1_000_000),
+      maxBlockMs: int('DOPPEL_AUTH_BACKOFF_MAX_MS', 15 * 60_000, 1_000, 24 * 3_600_000),
+    },
     throttle: {
       enabled: bool('DOPPEL_THROTTLE', true),
       defaultRps: int('DOPPEL_THROTTLE_DEFAULT_RPS', 20, 1, 1_000_000),
@@ -252,7 +321,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       shutdownGraceMs: int('DOPPEL_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     allowPrivateFetch: bool('DOPPEL_ALLOW_PRIVATE_FETCH', false),
+    quotas: oneOf('DOPPEL_QUOTAS', ['off', 'enforce'] as const, 'off'),
     neuralRenderer,
+    voiceCloning,
     modelingReview: oneOf('DOPPEL_MODELING_REVIEW', ['auto', 'manual'] as const, 'auto'),
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',

@@ -110,7 +110,15 @@ export async function createDeps(
     // Engine processes start lazily, on the first synthesis.
     const speech = createSpeechService({
       poolSize: config.speech.poolSize,
-      engines: config.speech.openai ? { openai: config.speech.openai } : {},
+      engines: {
+        ...(config.speech.openai && { openai: config.speech.openai }),
+        ...(config.voiceCloning && {
+          cloning: {
+            url: config.voiceCloning.url,
+            ...(config.voiceCloning.token ? { token: config.voiceCloning.token } : {}),
+          },
+        }),
+      },
       allowPrivateFetch: config.allowPrivateFetch,
       logger,
     });
@@ -133,6 +141,8 @@ export async function createDeps(
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
+      ...(config.voiceCloning && { voiceCloning: config.voiceCloning }),
+      quotas: config.quotas,
       modelingReview: config.modelingReview,
       ...(config.neuralRenderer
         ? {

@@ -7,9 +7,11 @@ import type { Database } from './core/db/index.ts';
 import type { JobQueue } from './core/jobs/index.ts';
 import { objectRoutes } from './core/object-store/http.ts';
 import { LocalObjectStore } from './core/object-store/local.ts';
+import { createAuthGuards } from './core/throttle/failures.ts';
 import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
-import { createModules, registerTasks, seedModules } from './modules/index.ts';
+import { consoleRoutes } from './http/console-routes.ts';
+import { createModules, IMPLEMENTED_OPERATIONS, registerTasks, seedModules } from './modules/index.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -40,15 +42,19 @@ export async function buildPlatform(
   });
   registerTasks(deps.queue, tasks, opts.runsJobs);
 
+  // One set of failure counters for signatures and passwords alike.
+  const guards = createAuthGuards(deps.config.authFailures, deps.clock);
   const app = await buildApp({
     config: deps.config,
+    guards,
     logger: deps.logger,
     authenticate: deps.authenticate,
     throttle: deps.throttle,
     metrics: deps.metrics,
     handlers: modules.handlers,
     plugins: [
-      iamRoutes(deps.accounts),
+      iamRoutes(deps.accounts, guards),
+      consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
     ],
     serveApi: opts.serveApi,

@@ -1,12 +1,17 @@
 // Registers every contract operation on the app: route, validation and serialisation
-// from the generated contract; authentication, tenant check and throttling before
-// validation; the module's handler or, when there is none, a 501.
+// from the generated contract; authentication, tenant check and throttling before the body
+// is parsed (most of it before the body is even read); the module's handler or, when there
+// is none, a 501.
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type OperationDef, operations } from '../contract/generated/operations.ts';
 import type { OperationId, OperationTypes } from '../contract/generated/types.ts';
-import { Errors } from '../core/errors/index.ts';
+import { digestOf } from '../core/auth/aksk.ts';
+import type { AuthHead, PendingAuth } from '../core/auth/authenticate.ts';
+import { Errors, isAppError } from '../core/errors/index.ts';
+import type { AuthGuards } from '../core/throttle/failures.ts';
 import type { Throttle } from '../core/throttle/index.ts';
-import { readBodylessPayload } from './body.ts';
+import { type InFlightBudget, readBody } from './body-reader.ts';
 import type { Caller } from './context.ts';
 import { findUnsafeValue } from './input-guard.ts';
 
@@ -27,22 +32,44 @@ export type OperationHandler<Op extends OperationId> = (
 
 export type HandlerMap = { [Op in OperationId]?: OperationHandler<Op> };
 
-export interface AuthInput {
-  method: string;
-  rawPath: string;
-  rawQuery: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  pathProjectId: string;
+export type { AuthHead, PendingAuth };
+
+/** Authentication in two steps: the headers first, the body (when a signature covers it) after. */
+export interface Authenticate {
+  begin(head: AuthHead): Promise<PendingAuth>;
 }
 
-export type Authenticate = (input: AuthInput) => Promise<Caller>;
-
-export interface BindOptions {
-  handlers: HandlerMap;
+export interface AdmissionOptions {
   authenticate: Authenticate;
   throttle: Throttle | undefined;
   bodyLimit: number;
+  bodyTimeoutMs: number;
+  /**
+   * Shared by every request whose body is read before its signature is checked. Bodies
+   * declared at most SMALL_BODY_BYTES long draw from a pool of their own, so that a flood
+   * of large bodies does not starve the ordinary calls (a GET's `{}`, a small JSON body).
+   */
+  budgets: { small: InFlightBudget; large: InFlightBudget };
+  guards: AuthGuards;
+}
+
+export interface BindOptions extends AdmissionOptions {
+  handlers: HandlerMap;
+}
+
+/**
+ * The hooks that admit a request: `onRequest` decides from the headers, `preParsing`
+ * reads the body and finishes the signature check. Exported for routes that are not
+ * contract operations but authenticate the same way (tests).
+ */
+export function admissionHooks(opts: AdmissionOptions, op?: OperationDef) {
+  return {
+    onRequest: async (req: FastifyRequest) => {
+      await admitHead(req, op, opts);
+    },
+    preParsing: async (req: FastifyRequest, _reply: unknown, payload: Readable) =>
+      receiveBody(req, op, opts, payload),
+  };
 }
 
 export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
@@ -54,8 +81,9 @@ export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
       schema: op.schema,
       config: { operation: op },
       bodyLimit: opts.bodyLimit,
+      ...admissionHooks(opts, op),
       preValidation: async (req) => {
-        await admit(req, op, opts);
+        checkInput(req, op);
       },
       // Validation coerces query strings to numbers; `1e400` or 2^60 only show up as such now.
       preHandler: async (req) => {
@@ -85,25 +113,138 @@ export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
   }
 }
 
-/** Everything that happens before validation: who is calling, may they, and is the body sane. */
-async function admit(req: FastifyRequest, op: OperationDef, opts: BindOptions): Promise<void> {
-  await readBodylessPayload(req, opts.bodyLimit);
-  const q = req.url.indexOf('?');
-  req.caller = await opts.authenticate({
-    method: req.method,
-    rawPath: q === -1 ? req.url : req.url.slice(0, q),
-    rawQuery: q === -1 ? '' : req.url.slice(q + 1),
-    headers: req.headers,
-    body: req.rawBody ?? Buffer.alloc(0),
-    pathProjectId: (req.params as { project_id: string }).project_id,
-  });
+const single = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
-  if (opts.throttle) {
-    const limit = opts.throttle.limitFor(op.operationId, op.throttle);
-    const d = await opts.throttle.consume(req.caller.projectId, op.operationId, limit);
-    if (!d.allowed) throw Errors.throttled(op.operationId, d.limit, d.retryAfterMs);
+/** The access key an Authorization header names, read leniently (for failure accounting only). */
+const accessKeyOf = (authorization: string | undefined): string | undefined =>
+  authorization === undefined ? undefined : /Access=([^,\s]{1,128})/.exec(authorization)?.[1];
+
+/** Whether the request presented credentials at all (an unsigned request guesses nothing). */
+const presentsCredentials = (req: FastifyRequest): boolean =>
+  req.headers.authorization !== undefined || req.headers['x-auth-token'] !== undefined;
+
+/**
+ * What the request line and headers decide, before a byte of the body is read: a body
+ * declared larger than allowed, a caller in backoff, and every authentication check that
+ * needs no body (ERRATA 52).
+ */
+async function admitHead(
+  req: FastifyRequest,
+  op: OperationDef | undefined,
+  opts: AdmissionOptions,
+): Promise<void> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > opts.bodyLimit) throw Errors.bodyTooLarge(opts.bodyLimit);
+
+  const ak = accessKeyOf(single(req.headers.authorization));
+  const wait = Math.max(
+    opts.guards.addresses.blockedFor(req.ip),
+    ak === undefined ? 0 : opts.guards.keys.blockedFor(ak),
+  );
+  if (wait > 0) {
+    req.log.warn(
+      { ip: req.ip, accessKey: ak, retryAfterMs: wait },
+      'authentication refused: too many failures',
+    );
+    throw Errors.authThrottled(wait);
   }
 
+  const q = req.url.indexOf('?');
+  try {
+    req.pendingAuth = await opts.authenticate.begin({
+      method: req.method,
+      rawPath: q === -1 ? req.url : req.url.slice(0, q),
+      rawQuery: q === -1 ? '' : req.url.slice(q + 1),
+      headers: req.headers,
+      pathProjectId: (req.params as { project_id: string }).project_id,
+    });
+  } catch (e) {
+    noteFailure(req, e, ak, opts);
+    throw e;
+  }
+  const decided = req.pendingAuth.caller;
+  if (decided) await admitCaller(req, decided, op, opts);
+}
+
+/**
+ * Reads the body (also for GET: the SDK signs the `{}` it sends), finishes a pending
+ * signature check with the digest taken on the way, and hands Fastify's parser the bytes.
+ */
+async function receiveBody(
+  req: FastifyRequest,
+  op: OperationDef | undefined,
+  opts: AdmissionOptions,
+  payload: Readable,
+): Promise<Readable> {
+  const pending = req.pendingAuth!;
+  const h = req.headers;
+  const hasBody =
+    h['transfer-encoding'] !== undefined ||
+    (h['content-length'] !== undefined && h['content-length'] !== '0');
+  const body = hasBody
+    ? await readBody(payload, {
+        limit: opts.bodyLimit,
+        timeoutMs: opts.bodyTimeoutMs,
+        budget: pending.caller ? undefined : budgetFor(h['content-length'], opts),
+      })
+    : { bytes: Buffer.alloc(0), digest: EMPTY_DIGEST };
+  if (!pending.caller) {
+    const ak = pending.accessKey;
+    let caller: Caller;
+    try {
+      caller = await pending.finish(body.digest);
+    } catch (e) {
+      noteFailure(req, e, ak, opts);
+      throw e;
+    }
+    if (ak !== undefined && caller.kind === 'aksk') opts.guards.keys.succeed(ak);
+    await admitCaller(req, caller, op, opts);
+  }
+  req.rawBody = body.bytes;
+  return Readable.from(body.bytes.length > 0 ? [body.bytes] : []);
+}
+
+const EMPTY_DIGEST = digestOf(Buffer.alloc(0));
+
+export const SMALL_BODY_BYTES = 64 * 1024;
+
+function budgetFor(contentLength: string | undefined, opts: AdmissionOptions): InFlightBudget {
+  const declared = contentLength === undefined ? Number.NaN : Number(contentLength);
+  return declared <= SMALL_BODY_BYTES ? opts.budgets.small : opts.budgets.large;
+}
+
+/** An authenticated caller: the tenant's per-operation budget. */
+async function admitCaller(
+  req: FastifyRequest,
+  caller: Caller,
+  op: OperationDef | undefined,
+  opts: AdmissionOptions,
+) {
+  req.caller = caller;
+  if (opts.throttle && op) {
+    const limit = opts.throttle.limitFor(op.operationId, op.throttle);
+    const d = await opts.throttle.consume(caller.projectId, op.operationId, limit);
+    if (!d.allowed) throw Errors.throttled(op.operationId, d.limit, d.retryAfterMs);
+  }
+}
+
+/** A failed credential counts against the address and the access key it named (ERRATA 53). */
+function noteFailure(req: FastifyRequest, e: unknown, ak: string | undefined, opts: AdmissionOptions): void {
+  if (!isAppError(e) || e.status !== 401 || !presentsCredentials(req)) return;
+  const blocked = Math.max(
+    opts.guards.addresses.fail(req.ip),
+    ak === undefined ? 0 : opts.guards.keys.fail(ak),
+  );
+  if (blocked > 0) {
+    req.log.warn(
+      { ip: req.ip, accessKey: ak, retryAfterMs: blocked },
+      'authentication failures: backing off',
+    );
+  }
+}
+
+/** After parsing: what is wrong with the body, and the floor of input-guard.ts. */
+function checkInput(req: FastifyRequest, op: OperationDef): void {
   if (req.bodyError) throw req.bodyError;
   if (op.schema.body && req.body === undefined) {
     if (op.bodyRequired) throw Errors.invalidParameter('body is required');

@@ -1,6 +1,7 @@
 // What the HTTP layer learns about a request before the handler runs.
 
 import type { OperationDef } from '../contract/generated/operations.ts';
+import type { PendingAuth } from '../core/auth/authenticate.ts';
 import type { AppError } from '../core/errors/index.ts';
 
 export interface Caller {
@@ -17,6 +18,8 @@ declare module 'fastify' {
     /** What is wrong with the body (JSON syntax, encoding), found while parsing; reported after authentication. */
     bodyError: AppError | undefined;
     caller: Caller | undefined;
+    /** The authentication the headers started (bind-operations.ts). */
+    pendingAuth: PendingAuth | undefined;
   }
   interface FastifyContextConfig {
     operation?: OperationDef;

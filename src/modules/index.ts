@@ -11,8 +11,10 @@ import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
+import { createUsageModule } from './usage/index.ts';
 import { createVideoScriptsModule } from './video-scripts/index.ts';
 import { createVideosModule } from './videos/index.ts';
+import { createVoiceTrainingModule } from './voice-training/index.ts';
 
 export type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 
@@ -22,6 +24,8 @@ export function createModules(deps: ModuleDeps): Modules {
     createTtsModule(deps),
     createVideoScriptsModule(deps),
     createVideosModule(deps),
+    createVoiceTrainingModule(deps),
+    createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
   ];
@@ -113,6 +117,27 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   // Virtual Avatar Video Subtitle File Management
   'CreateSubtitleFile',
   'ShowSubtitleFile',
+  // Voice Modeling Task Management
+  'ShowTenantDurationCfg',
+  'CreateTrainingBasicJob',
+  'CreateTrainingMiddleJob',
+  'CreateTrainingAdvanceJob',
+  'ListVoiceTrainingJob',
+  'CommitVoiceTrainingJob',
+  'ShowVoiceTrainingJob',
+  'DeleteVoiceTrainingJob',
+  'ListJobOperationLog',
+  'ShowJobUploadingAddress',
+  'ShowJobAuditResult',
+  'SetJobBatchName',
+  'ConfirmTrainingSegment',
+  'ShowTrainingSegmentInfo',
+  // Tenant Management
+  'ShowResourceUsage',
+  'ListTenantResources',
+  'CountTenantResources',
+  // Subscription Management
+  'CreateMetaStudioOrders',
   // Image Modeling Management
   'Create2dModelTrainingJob',
   'List2dModelTrainingJob',

@@ -33,10 +33,14 @@ export interface ModuleDeps {
   mediaTools(): MediaTools;
   /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
   allowPrivateFetch: boolean;
+  /** DOPPEL_QUOTAS: whether creates refuse work beyond the tenant's resource packages (usage module). */
+  quotas: 'off' | 'enforce';
   /** 2D avatar modeling review: train at once after the automatic review, or wait for an operator. */
   modelingReview?: 'auto' | 'manual';
   /** Video renders at once per worker process (config; default half the cores). */
   renderConcurrency?: number;
+  /** An external voice-cloning service for trained voices, when configured (docs/voice-cloning.md). */
+  voiceCloning?: { url: string; token: string | undefined; timeoutMs: number };
   /** An external neural lip-sync service for the avatar layer, when configured. */
   neuralRenderer?: { renderer: RemoteRenderer; fallback: 'builtin' | 'fail' };
 }

@@ -11,9 +11,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type AuthCaller, createAuthenticator } from '../../src/core/auth/authenticate.ts';
 import { Errors } from '../../src/core/errors/index.ts';
 import { systemClock } from '../../src/core/util/time.ts';
-import { readBodylessPayload, registerBodyParsing } from '../../src/http/body.ts';
+import { admissionHooks } from '../../src/http/bind-operations.ts';
+import { registerBodyParsing } from '../../src/http/body.ts';
+import { createInFlightBudget } from '../../src/http/body-reader.ts';
 import '../../src/http/context.ts';
 import { registerErrorHandling } from '../../src/http/error-handler.ts';
+import { testGuards } from '../helpers/bare-app.ts';
 import { signedFetch } from '../helpers/signer.ts';
 
 const AK = 'TESTAK0123456789ABCD';
@@ -39,24 +42,21 @@ describe('authentication over HTTP', () => {
       },
     });
     app = Fastify();
-    registerErrorHandling(app);
+    registerErrorHandling(app, 1 << 20);
     registerBodyParsing(app);
+    const hooks = admissionHooks({
+      authenticate,
+      throttle: undefined,
+      bodyLimit: 1 << 20,
+      bodyTimeoutMs: 30_000,
+      budgets: { small: createInFlightBudget(1 << 20), large: createInFlightBudget(8 << 20) },
+      guards: testGuards(),
+    });
     for (const method of ['GET', 'POST', 'DELETE'] as const) {
       app.route({
         method,
         url: '/v1/:project_id/things/*',
-        preValidation: async (req) => {
-          await readBodylessPayload(req, 1 << 20);
-          const q = req.url.indexOf('?');
-          req.caller = await authenticate({
-            method: req.method,
-            rawPath: q === -1 ? req.url : req.url.slice(0, q),
-            rawQuery: q === -1 ? '' : req.url.slice(q + 1),
-            headers: req.headers,
-            body: req.rawBody ?? Buffer.alloc(0),
-            pathProjectId: (req.params as { project_id: string }).project_id,
-          });
-        },
+        ...hooks,
         handler: async (req) => ({ caller: req.caller as AuthCaller, query: req.query }),
       });
     }

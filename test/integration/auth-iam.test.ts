@@ -7,6 +7,7 @@ import { domainId, iamRoutes } from '../../src/core/auth/iam.routes.ts';
 import { systemClock } from '../../src/core/util/time.ts';
 import { registerBodyParsing } from '../../src/http/body.ts';
 import { registerErrorHandling } from '../../src/http/error-handler.ts';
+import { testGuards } from '../helpers/bare-app.ts';
 import { describeEachDb, type TestDb } from '../helpers/db.ts';
 
 const IAM_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
@@ -38,10 +39,10 @@ await describeEachDb('IAM POST /v3/auth/tokens', (leg) => {
   async function makeApp(opts: { likeMainApp?: boolean; bodyLimit?: number } = {}) {
     const app = Fastify({ bodyLimit: opts.bodyLimit });
     if (opts.likeMainApp) {
-      registerErrorHandling(app);
+      registerErrorHandling(app, opts.bodyLimit ?? 1 << 20);
       registerBodyParsing(app);
     }
-    await app.register(iamRoutes(svc));
+    await app.register(iamRoutes(svc, testGuards()));
     await app.ready();
     apps.push(app);
     return app;

@@ -13,6 +13,7 @@ import { createLogger } from '../../src/core/logger.ts';
 import { LocalObjectStore, objectRoutes } from '../../src/core/object-store/index.ts';
 import { sleep } from '../../src/core/util/time.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
+import { ownerOfPath, testGuards, testHttpConfig } from '../helpers/bare-app.ts';
 
 const PUBLIC_URL = 'http://doppel.test/base';
 const MiB = 1 << 20;
@@ -38,9 +39,10 @@ before(async () => {
   });
   app = await buildApp({
     // Far below the uploads below: the object routes stream, they never buffer a body.
-    config: { bodyLimitBytes: MiB },
+    config: testHttpConfig(MiB),
     logger: createLogger({ level: 'silent' }),
-    authenticate: async (i) => ({ kind: 'loose', projectId: i.pathProjectId }),
+    authenticate: ownerOfPath,
+    guards: testGuards(),
     throttle: undefined,
     metrics: createMetrics({ defaultMetrics: false }),
     handlers: {},

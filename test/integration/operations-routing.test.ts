@@ -10,6 +10,7 @@ import { operations } from '../../src/contract/generated/operations.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createModules, IMPLEMENTED_OPERATIONS } from '../../src/modules/index.ts';
+import { ownerOfPath, testGuards, testHttpConfig } from '../helpers/bare-app.ts';
 import { sample } from '../helpers/sample.ts';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
@@ -32,10 +33,11 @@ describe('operation routing', () => {
   let app: FastifyInstance;
   before(async () => {
     app = await buildApp({
-      config: { bodyLimitBytes: 1024 * 1024 },
+      config: testHttpConfig(1024 * 1024),
       logger: createLogger({ level: 'silent' }),
       // Authentication has its own suites; here every caller owns the path's project.
-      authenticate: async (i) => ({ kind: 'loose', projectId: i.pathProjectId }),
+      authenticate: ownerOfPath,
+      guards: testGuards(),
       throttle: undefined,
       metrics: createMetrics({ defaultMetrics: false }),
       handlers: {},

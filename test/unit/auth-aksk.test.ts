@@ -125,7 +125,7 @@ describe('AK/SK: failures', () => {
       headers: Object.fromEntries(
         Object.entries(req.headers as Record<string, string>).filter(([k]) => k !== 'authorization'),
       ),
-      body: req.body,
+      body: req.body as Buffer,
       ak: AK,
       sk: 'WrongSecretKey0123456789abcdefghijklmnopq',
     });
@@ -151,7 +151,8 @@ describe('AK/SK: failures', () => {
       AK,
       'UNKNOWNAK00000000000',
     );
-    await rejects(verify(req), /access key UNKNOWNAK00000000000 does not exist/);
+    // The same answer as a wrong signature: the reply does not say whether a key exists.
+    await rejects(verify(req), /access key is unknown or the signature does not match/, ['UNKNOWNAK']);
   });
 
   it('rejects malformed Authorization headers', async () => {
@@ -183,7 +184,7 @@ describe('AK/SK: failures', () => {
   it('requires a well-formed, signed X-Sdk-Date', async () => {
     const a = post();
     delete (a.headers as Record<string, string>)['x-sdk-date'];
-    await rejects(verify(a), /X-Sdk-Date header is missing/);
+    await rejects(verify(a), /signed header 'x-sdk-date' is absent/);
     const b = post();
     (b.headers as Record<string, string>)['x-sdk-date'] = '2024-01-15T08:30:00Z';
     await rejects(verify(b), /not in the form YYYYMMDDTHHmmssZ/);
@@ -193,6 +194,21 @@ describe('AK/SK: failures', () => {
       '',
     );
     await rejects(verify(c), /x-sdk-date must be one of the SignedHeaders/);
+  });
+
+  it('requires host among the SignedHeaders, and SignedHeaders=x-sdk-date alone is refused', async () => {
+    const a = post();
+    (a.headers as Record<string, string>).authorization = (a.headers.authorization as string).replace(
+      'host;',
+      '',
+    );
+    await rejects(verify(a), /host must be one of the SignedHeaders/);
+    const b = post();
+    (b.headers as Record<string, string>).authorization = (b.headers.authorization as string).replace(
+      /SignedHeaders=[^,]+/,
+      'SignedHeaders=x-sdk-date',
+    );
+    await rejects(verify(b), /host must be one of the SignedHeaders/);
   });
 
   it('rejects a request that lacks a header it says it signed', async () => {
@@ -230,6 +246,25 @@ describe('AK/SK: payload variants', () => {
       body: Buffer.from('another'),
     };
     assert.equal((await verify(req)).accessKey, AK);
+  });
+
+  it('UNSIGNED-PAYLOAD is refused for a JSON body (the SDKs sign JSON bodies)', async () => {
+    for (const contentType of ['application/json', 'application/json;charset=utf-8', undefined]) {
+      const headers: Record<string, string> = {
+        host: 'localhost',
+        'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD',
+      };
+      if (contentType) headers['content-type'] = contentType;
+      const s = signRequest({ ...base, method: 'POST', headers, body: '{"a":1}' });
+      const req = {
+        method: 'POST',
+        rawPath: base.rawPath,
+        rawQuery: '',
+        headers: s.headers,
+        body: Buffer.from('{"a":2}'),
+      };
+      await rejects(verify(req), /UNSIGNED-PAYLOAD is accepted only for non-JSON bodies/);
+    }
   });
 
   it('a declared X-Sdk-Content-Sha256 must match the body', async () => {

@@ -246,6 +246,21 @@ export function parseAuthorization(value: string): ParsedAuthorization {
 
 // ── the server side ─────────────────────────────────────────────────────────
 
+/** What the signature needs of a body: its SHA-256, computed while it streamed in. */
+export interface BodyDigest {
+  sha256: string;
+  length: number;
+}
+
+export const digestOf = (body: Buffer): BodyDigest => ({ sha256: sha256Hex(body), length: body.length });
+
+/**
+ * Whether a body with this content type is JSON, as the server parses it (and as the SDK's
+ * `isJsonContentType` decides, plus `+json` types): absent means JSON.
+ */
+export const isJsonContentType = (contentType: string | undefined): boolean =>
+  !contentType || /[/+]json\b/i.test(contentType);
+
 /** A request as it arrived: the raw path and query string from the request line. */
 export interface WireRequest {
   method: string;
@@ -253,7 +268,8 @@ export interface WireRequest {
   /** Without the leading `?`; '' when there is none. */
   rawQuery: string;
   headers: HeaderMap;
-  body: Buffer;
+  /** The bytes, or their digest when they were hashed as they streamed. */
+  body: Buffer | BodyDigest;
 }
 
 /**
@@ -293,12 +309,10 @@ export function candidateCanonicalRequests(
   const locale = sdkHeaderOrder(auth.signedHeaderNames);
   if (locale.join(';') !== auth.signedHeaderNames.join(';')) orders.push(locale);
 
-  const hashes = [payloadHash(req.body, req.headers)];
-  if (
-    req.body.length === 0 &&
-    BODYLESS_METHODS.has(req.method.toUpperCase()) &&
-    headerValue(req.headers, CONTENT_SHA256_HEADER) === undefined
-  ) {
+  const digest = Buffer.isBuffer(req.body) ? digestOf(req.body) : req.body;
+  const declared = headerValue(req.headers, CONTENT_SHA256_HEADER);
+  const hashes = [declared ?? digest.sha256];
+  if (digest.length === 0 && BODYLESS_METHODS.has(req.method.toUpperCase()) && declared === undefined) {
     hashes.push(EMPTY_JSON_SHA256);
   }
 
@@ -324,32 +338,45 @@ export function candidateCanonicalRequests(
   return out;
 }
 
-export interface VerifyAkSkInput extends WireRequest {
-  now: Date;
-  /** The secret key and project of an access key, or null when there is no such key. */
-  lookupSecret(accessKey: string): Promise<{ sk: string; projectId: string } | null>;
-}
+/** Headers every signature must cover (ERRATA 51): the date binds it to a time, host to a server. */
+const REQUIRED_SIGNED_HEADERS = ['host', SDK_DATE_HEADER] as const;
 
-export interface AkSkCaller {
-  accessKey: string;
-  projectId: string;
+/**
+ * One answer for an unknown access key and for a wrong signature, so that the answer does
+ * not tell whether a key exists (the server logs which it was).
+ */
+export const signatureMismatch = () =>
+  Errors.authFailed(
+    'verify aksk signature fail: the access key is unknown or the signature does not match the request',
+  );
+
+/** What the headers of an AK/SK request say, once checked. */
+export interface AkSkHead {
+  auth: ParsedAuthorization;
+  rawDate: string;
 }
 
 /**
- * Verifies an `SDK-HMAC-SHA256` signed request. Throws `Errors.authFailed` (401
- * APIGW.0301) with the reason; the reasons never include the secret key or the expected
- * signature, only what the caller could compute themselves.
+ * Every check that needs neither the body nor the secret: the Authorization syntax, the
+ * headers that must be signed and be present, the date window, the payload-hash header.
+ * Runs before a byte of the body is read.
  */
-export async function verifyAkSk(input: VerifyAkSkInput): Promise<AkSkCaller> {
+export function checkAkSkHead(input: { headers: HeaderMap; now: Date }): AkSkHead {
   const authorization = headerValue(input.headers, 'authorization');
   if (!authorization) throw Errors.authFailed('the Authorization header is missing');
   const auth = parseAuthorization(authorization);
 
-  if (!auth.signedHeaderNames.includes(SDK_DATE_HEADER)) {
-    throw Errors.authFailed('verify aksk signature fail: x-sdk-date must be one of the SignedHeaders');
+  for (const name of REQUIRED_SIGNED_HEADERS) {
+    if (!auth.signedHeaderNames.includes(name)) {
+      throw Errors.authFailed(`verify aksk signature fail: ${name} must be one of the SignedHeaders`);
+    }
   }
-  const rawDate = headerValue(input.headers, SDK_DATE_HEADER);
-  if (!rawDate) throw Errors.authFailed('the X-Sdk-Date header is missing');
+  for (const name of auth.signedHeaderNames) {
+    if (headerValue(input.headers, name) === undefined) {
+      throw Errors.authFailed(`verify aksk signature fail: signed header '${name}' is absent`);
+    }
+  }
+  const rawDate = headerValue(input.headers, SDK_DATE_HEADER)!;
   const date = parseSdkDate(rawDate);
   if (!date)
     throw Errors.authFailed(`X-Sdk-Date '${rawDate.slice(0, 40)}' is not in the form YYYYMMDDTHHmmssZ`);
@@ -361,34 +388,58 @@ export async function verifyAkSk(input: VerifyAkSkInput): Promise<AkSkCaller> {
   }
 
   const declared = headerValue(input.headers, CONTENT_SHA256_HEADER);
-  if (
-    declared !== undefined &&
-    declared !== UNSIGNED_PAYLOAD &&
-    declared.toLowerCase() !== sha256Hex(input.body)
-  ) {
+  if (declared === UNSIGNED_PAYLOAD) {
+    // The SDKs leave the body unsigned only for non-JSON (multipart) uploads (ERRATA 51).
+    if (isJsonContentType(headerValue(input.headers, 'content-type'))) {
+      throw Errors.authFailed(
+        'X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD is accepted only for non-JSON bodies; sign the JSON body',
+      );
+    }
+  } else if (declared !== undefined && !/^[0-9a-fA-F]{64}$/.test(declared)) {
+    throw Errors.authFailed('X-Sdk-Content-Sha256 must be the hex SHA-256 of the body or UNSIGNED-PAYLOAD');
+  }
+  return { auth, rawDate };
+}
+
+/**
+ * The signature check, once the body is known. Throws `signatureMismatch` (the reason
+ * never includes the secret key or the expected signature).
+ */
+export function checkAkSkSignature(req: WireRequest, head: AkSkHead, sk: string): void {
+  const digest = Buffer.isBuffer(req.body) ? digestOf(req.body) : req.body;
+  const declared = headerValue(req.headers, CONTENT_SHA256_HEADER);
+  if (declared !== undefined && declared !== UNSIGNED_PAYLOAD && declared.toLowerCase() !== digest.sha256) {
     throw Errors.authFailed('X-Sdk-Content-Sha256 does not match the body');
   }
-
-  // Everything that needs no secret is checked above; this builds the readings (and
-  // throws when a signed header is absent) before touching the credential store.
-  const candidates = candidateCanonicalRequests(input, auth);
-
-  const secret = await input.lookupSecret(auth.accessKey);
-  if (!secret) throw Errors.authFailed(`the access key ${auth.accessKey.slice(0, 64)} does not exist`);
-
-  const given = Buffer.from(auth.signature, 'hex');
+  const candidates = candidateCanonicalRequests({ ...req, body: digest }, head.auth);
+  const given = Buffer.from(head.auth.signature, 'hex');
   let matched = false;
   for (const c of candidates) {
-    const expected = Buffer.from(signature(secret.sk, stringToSign(rawDate, c)), 'hex');
+    const expected = Buffer.from(signature(sk, stringToSign(head.rawDate, c)), 'hex');
     // Every candidate is compared, so the time spent does not say which one matched.
     if (timingSafeEqual(expected, given)) matched = true;
   }
-  if (!matched) {
-    throw Errors.authFailed(
-      `verify aksk signature fail: the server's string to sign is '${ALGORITHM}\\n${rawDate}\\n${sha256Hex(candidates[0]!)}' (the last line is the SHA-256 of the canonical request)`,
-    );
-  }
-  return { accessKey: auth.accessKey, projectId: secret.projectId };
+  if (!matched) throw signatureMismatch();
+}
+
+export interface VerifyAkSkInput extends WireRequest {
+  now: Date;
+  /** The secret key and project of an access key, or null when there is no such key. */
+  lookupSecret(accessKey: string): Promise<{ sk: string; projectId: string } | null>;
+}
+
+export interface AkSkCaller {
+  accessKey: string;
+  projectId: string;
+}
+
+/** Verifies an `SDK-HMAC-SHA256` signed request whose body is at hand: head, key, signature. */
+export async function verifyAkSk(input: VerifyAkSkInput): Promise<AkSkCaller> {
+  const head = checkAkSkHead(input);
+  const secret = await input.lookupSecret(head.auth.accessKey);
+  if (!secret) throw signatureMismatch();
+  checkAkSkSignature(input, head, secret.sk);
+  return { accessKey: head.auth.accessKey, projectId: secret.projectId };
 }
 
 // ── the client side ─────────────────────────────────────────────────────────

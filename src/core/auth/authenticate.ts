@@ -15,19 +15,30 @@
 import { Errors, isAppError } from '../errors/index.ts';
 import { isHexId } from '../util/ids.ts';
 import type { Clock } from '../util/time.ts';
-import { type HeaderMap, verifyAkSk } from './aksk.ts';
+import {
+  type AkSkHead,
+  type BodyDigest,
+  checkAkSkHead,
+  checkAkSkSignature,
+  type HeaderMap,
+  signatureMismatch,
+} from './aksk.ts';
 
 export type AuthMode = 'strict' | 'loose';
 
-export interface AuthRequest {
+/** What arrives before the body: the request line and the headers. */
+export interface AuthHead {
   method: string;
   rawPath: string;
   /** Without the leading `?`; '' when there is none. */
   rawQuery: string;
   headers: HeaderMap;
-  body: Buffer;
   /** `{project_id}` from the route, when the route has one. */
   pathProjectId?: string;
+}
+
+export interface AuthRequest extends AuthHead {
+  body: Buffer;
 }
 
 export interface AuthCaller {
@@ -35,6 +46,18 @@ export interface AuthCaller {
   projectId: string;
   accessKey?: string;
   userId?: string;
+}
+
+/** An authentication the headers have started; the body finishes it. */
+export interface PendingAuth {
+  /**
+   * The caller when the headers decide it alone (a token, loose mode without credentials);
+   * undefined while a signature waits for the body.
+   */
+  readonly caller: AuthCaller | undefined;
+  /** The access key whose signature waits for the body. */
+  readonly accessKey: string | undefined;
+  finish(body: Buffer | BodyDigest): Promise<AuthCaller>;
 }
 
 /** What the authenticator needs from AccountsService (tests may pass a fake). */
@@ -50,60 +73,95 @@ export interface AuthenticatorOptions {
   clock: Clock;
 }
 
-export type Authenticator = (req: AuthRequest) => Promise<AuthCaller>;
+export interface Authenticator {
+  /** The whole check for a request whose body is at hand. */
+  (req: AuthRequest): Promise<AuthCaller>;
+  /** Everything the headers decide; throws before the body is read when they fail. */
+  begin(head: AuthHead): Promise<PendingAuth>;
+}
 
 const single = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   const { service, mode, clock } = opts;
 
-  /** The caller the credentials name, undefined when there are none; throws when they are bad. */
-  async function identify(req: AuthRequest): Promise<AuthCaller | undefined> {
-    const token = single(req.headers['x-auth-token']);
-    if (token !== undefined) {
-      const t = await service.verifyToken(token);
-      return { kind: 'token', projectId: t.projectId, userId: t.userId };
-    }
-    if (single(req.headers.authorization) !== undefined) {
-      const c = await verifyAkSk({
-        ...req,
-        now: clock.now(),
-        lookupSecret: (ak) => service.lookupSecret(ak),
-      });
-      await service.markCredentialUsed(c.accessKey);
-      return { kind: 'aksk', projectId: c.projectId, accessKey: c.accessKey };
-    }
-    return undefined;
-  }
+  /** Loose mode forgives bad credentials, never a server fault (database down, master key changed). */
+  const forgivable = (e: unknown) => mode === 'loose' && isAppError(e);
 
-  return async function authenticate(req) {
-    let caller: AuthCaller | undefined;
-    try {
-      caller = await identify(req);
-    } catch (e) {
-      // Loose mode forgives bad credentials, never a server fault (database down, master key changed).
-      if (mode === 'strict' || !isAppError(e)) throw e;
-    }
-
-    if (mode === 'loose' && req.pathProjectId !== undefined && caller?.projectId !== req.pathProjectId) {
-      if (!isHexId(req.pathProjectId)) {
+  /** From the credentials' caller (or none) to the one the request acts as, scope checked. */
+  function settle(head: AuthHead, named: AuthCaller | undefined): AuthCaller {
+    let caller = named;
+    if (mode === 'loose' && head.pathProjectId !== undefined && caller?.projectId !== head.pathProjectId) {
+      if (!isHexId(head.pathProjectId)) {
         throw Errors.invalidParameter('project_id in the path must be 32 lowercase hex characters');
       }
-      caller = { kind: 'loose', projectId: req.pathProjectId };
+      caller = { kind: 'loose', projectId: head.pathProjectId };
     }
     if (!caller) {
       throw Errors.authFailed(
         'no credentials: sign the request with an access key (SDK-HMAC-SHA256) or send an X-Auth-Token',
       );
     }
-
-    if (req.pathProjectId !== undefined && req.pathProjectId !== caller.projectId)
+    if (head.pathProjectId !== undefined && head.pathProjectId !== caller.projectId)
       throw Errors.tenantMismatch();
     // X-Project-Id (which the SDK signs) must name the same project as the path.
-    const headerProject = single(req.headers['x-project-id']);
-    if (headerProject !== undefined && headerProject !== (req.pathProjectId ?? caller.projectId)) {
+    const headerProject = single(head.headers['x-project-id']);
+    if (headerProject !== undefined && headerProject !== (head.pathProjectId ?? caller.projectId)) {
       throw Errors.tenantMismatch();
     }
     return caller;
-  };
+  }
+
+  const decided = (caller: AuthCaller): PendingAuth => ({
+    caller,
+    accessKey: undefined,
+    finish: async () => caller,
+  });
+
+  async function begin(head: AuthHead): Promise<PendingAuth> {
+    const token = single(head.headers['x-auth-token']);
+    if (token !== undefined) {
+      let named: AuthCaller | undefined;
+      try {
+        const t = await service.verifyToken(token);
+        named = { kind: 'token', projectId: t.projectId, userId: t.userId };
+      } catch (e) {
+        if (!forgivable(e)) throw e;
+      }
+      return decided(settle(head, named));
+    }
+    if (single(head.headers.authorization) === undefined) return decided(settle(head, undefined));
+
+    let checked: { head: AkSkHead; sk: string; projectId: string } | undefined;
+    try {
+      const h = checkAkSkHead({ headers: head.headers, now: clock.now() });
+      const secret = await service.lookupSecret(h.auth.accessKey);
+      if (!secret) throw signatureMismatch();
+      checked = { head: h, sk: secret.sk, projectId: secret.projectId };
+    } catch (e) {
+      if (!forgivable(e)) throw e;
+    }
+    // Loose mode and credentials that already failed: nothing waits for the body.
+    if (!checked) return decided(settle(head, undefined));
+    const { head: h, sk, projectId } = checked;
+    return {
+      caller: undefined,
+      accessKey: h.auth.accessKey,
+      async finish(body) {
+        let named: AuthCaller | undefined;
+        try {
+          checkAkSkSignature({ ...head, body }, h, sk);
+          await service.markCredentialUsed(h.auth.accessKey);
+          named = { kind: 'aksk', projectId, accessKey: h.auth.accessKey };
+        } catch (e) {
+          if (!forgivable(e)) throw e;
+        }
+        return settle(head, named);
+      },
+    };
+  }
+
+  const authenticate = (async (req: AuthRequest) => (await begin(req)).finish(req.body)) as Authenticator;
+  authenticate.begin = begin;
+  return authenticate;
 }

@@ -6,8 +6,9 @@
 // `application/json;charset=utf8`) and renders its own errors as
 // `{"error":{"code":401,"message":"…","title":"Unauthorized"}}`.
 import { createHash } from 'node:crypto';
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
-import { type AppError, isAppError } from '../errors/index.ts';
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { type AppError, Errors, isAppError } from '../errors/index.ts';
+import type { AuthGuards } from '../throttle/failures.ts';
 import type { AccountsService, IssuedToken, IssueTokenInput } from './accounts.service.ts';
 import { AuthErrors, IAM_TITLES } from './errors.ts';
 
@@ -96,12 +97,24 @@ function toIamError(err: FastifyError | AppError): { status: number; message: st
   return { status: 500, message: 'An unexpected error prevented the server from fulfilling your request.' };
 }
 
-export function iamRoutes(service: Pick<AccountsService, 'issueToken'>): FastifyPluginAsync {
+/** Token requests are small; an unauthenticated caller gets no room for more. */
+const TOKEN_BODY_LIMIT = 64 * 1024;
+
+export function iamRoutes(
+  service: Pick<AccountsService, 'issueToken'>,
+  guards: AuthGuards,
+): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
     app.setErrorHandler((err: FastifyError, req, reply) => {
+      if (!req.raw.complete) reply.header('connection', 'close');
+      // Backoff is the gateway's answer in front of IAM, in the gateway's format (ERRATA 53).
+      if (isAppError(err) && err.status === 429) {
+        reply.headers(err.headers).code(429).type('application/json').send(err.toBody());
+        return;
+      }
       const { status, message } = toIamError(err);
       if (status >= 500) req.log.error({ err }, 'token request failed');
       else req.log.info({ status }, message);
@@ -111,7 +124,8 @@ export function iamRoutes(service: Pick<AccountsService, 'issueToken'>): Fastify
         .send({ error: { code: status, message, title: IAM_TITLES[status] ?? 'Error' } });
     });
 
-    app.post('/v3/auth/tokens', async (req, reply) => {
+    const bodyLimit = Math.min(TOKEN_BODY_LIMIT, app.initialConfig.bodyLimit ?? TOKEN_BODY_LIMIT);
+    app.post('/v3/auth/tokens', { bodyLimit }, async (req, reply) => {
       const raw = req.body as Buffer | undefined;
       let body: unknown;
       try {
@@ -119,7 +133,8 @@ export function iamRoutes(service: Pick<AccountsService, 'issueToken'>): Fastify
       } catch {
         throw AuthErrors.iamBadRequest('The request body is not valid JSON.');
       }
-      const issued = await service.issueToken(parseTokenRequest(body));
+      const input = parseTokenRequest(body);
+      const issued = await guarded(guards, req, input, () => service.issueToken(input));
       // `nocatalog`: any non-empty value leaves the catalog out.
       const nocatalog = (req.query as Record<string, unknown>).nocatalog;
       const catalog = !(typeof nocatalog === 'string' ? nocatalog !== '' : Array.isArray(nocatalog));
@@ -127,4 +142,35 @@ export function iamRoutes(service: Pick<AccountsService, 'issueToken'>): Fastify
       return tokenBody(issued, { catalog });
     });
   };
+}
+
+/**
+ * Password guessing is refused per user and per client address, with backoff, before the
+ * password is checked (so a right guess during a block does not get through either).
+ */
+async function guarded<T>(
+  guards: AuthGuards,
+  req: FastifyRequest,
+  input: IssueTokenInput,
+  issue: () => Promise<T>,
+): Promise<T> {
+  const user = `${input.domainName}/${input.userName}`.toLowerCase().slice(0, 300);
+  const wait = Math.max(guards.users.blockedFor(user), guards.addresses.blockedFor(req.ip));
+  if (wait > 0) {
+    req.log.warn({ user, ip: req.ip, retryAfterMs: wait }, 'token request refused: too many failures');
+    throw Errors.authThrottled(wait);
+  }
+  try {
+    const out = await issue();
+    guards.users.succeed(user);
+    return out;
+  } catch (e) {
+    if (isAppError(e) && e.status === 401) {
+      const blocked = Math.max(guards.users.fail(user), guards.addresses.fail(req.ip));
+      if (blocked > 0) {
+        req.log.warn({ user, ip: req.ip, retryAfterMs: blocked }, 'token request failures: backing off');
+      }
+    }
+    throw e;
+  }
 }

@@ -126,10 +126,14 @@ export interface DB {
   video_scripts: VideoScriptsTable;
   video_jobs: VideoJobsTable;
   subtitle_jobs: SubtitleJobsTable;
+  usage_records: UsageRecordsTable;
+  resource_packages: ResourcePackagesTable;
   live_rooms: LiveRoomsTable;
   live_rule_groups: LiveRuleGroupsTable;
   live_products: LiveProductsTable;
   live_platforms: LivePlatformsTable;
+  voice_training_jobs: VoiceTrainingJobsTable;
+  voice_training_op_logs: VoiceTrainingOpLogsTable;
   avatar_training_jobs: AvatarTrainingJobsTable;
 }
 
@@ -217,6 +221,36 @@ export interface SubtitleJobsTable {
   update_time: Date;
 }
 
+/** What billable work used, once per (metric, source) (migration 0013). */
+export interface UsageRecordsTable {
+  project_id: string;
+  metric: string;
+  source_id: string;
+  dimension: Generated<string>;
+  quantity: number;
+  unallocated: number;
+  recorded_at: Date;
+}
+
+/** Resource packages made by CreateMetaStudioOrders (migration 0013). */
+export interface ResourcePackagesTable {
+  project_id: string;
+  resource_id: string;
+  order_id: string;
+  resource_type: string;
+  business_type: string;
+  charging_mode: 'PERIODIC' | 'ONE_TIME';
+  resource_source: Generated<string>;
+  metric: string;
+  unit: string;
+  base_per_unit: number;
+  quota: number;
+  used: Generated<number>;
+  is_auto_renew: Generated<boolean>;
+  create_time: Date;
+  expire_time: Date;
+}
+
 /** Smart live rooms (migration 0009); `body` is the validated room document. */
 export interface LiveRoomsTable {
   project_id: string;
@@ -281,6 +315,46 @@ export interface LivePlatformsTable {
   update_time: Date;
 }
 
+/** Voice training jobs (migration 0012). */
+export interface VoiceTrainingJobsTable {
+  project_id: string;
+  job_id: string;
+  job_type: string;
+  create_type: 'PACKAGE' | 'SEGMENT';
+  state: string;
+  reject_times: Generated<number>;
+  voice_name: string;
+  sex: string | null;
+  language: string | null;
+  tag: string | null;
+  description: string | null;
+  phone: string | null;
+  dhtms_job_id: string | null;
+  batch_name: string | null;
+  output_language: string | null;
+  custom_text: string | null;
+  is_ondemand_resource: Generated<boolean>;
+  app_user_id: string | null;
+  segments: ColumnType<Record<string, { ok: boolean; reasons: string[] }>, string | undefined, string>;
+  system_audit: Json<Record<string, unknown>> | null;
+  result: Json<Record<string, unknown>> | null;
+  asset_id: string | null;
+  job_failed_code: string | null;
+  job_failed_reason: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Operation logs of voice training jobs (migration 0012). */
+export interface VoiceTrainingOpLogsTable {
+  project_id: string;
+  job_id: string;
+  seq: Generated<number>;
+  time: Date;
+  action: string;
+  operator: string;
+  external_info: Json<Record<string, unknown>> | null;
+}
 /** 2D avatar training jobs (migration 0011); the JSON columns are typed by the module's rules. */
 export interface AvatarTrainingJobsTable {
   project_id: string;

@@ -39,6 +39,14 @@ export const Errors = {
       `The throttling threshold has been reached: ${operationId} allows ${limit} requests per second per tenant`,
       { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
     ),
+  /** Repeated authentication failures (ERRATA 53): refused without checking the credential. */
+  authThrottled: (retryAfterMs: number) =>
+    new AppError(
+      429,
+      'APIGW.0308',
+      'The throttling threshold has been reached: too many failed authentication attempts; retry later',
+      { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    ),
   bodyTooLarge: (limit: number) =>
     new AppError(413, 'APIGW.0201', `Request entity too large: the body exceeds ${limit} bytes`),
 
@@ -64,4 +72,16 @@ export const Errors = {
     ),
   internal: () => new AppError(500, 'DOPPEL.0500', 'Internal server error'),
   unavailable: (why: string) => new AppError(503, 'DOPPEL.0503', `Service unavailable: ${why}`),
+  /** Momentary overload the client should retry (ERRATA 52). */
+  busy: (why: string) =>
+    new AppError(503, 'DOPPEL.0503', `Service unavailable: ${why}; retry shortly`, { 'Retry-After': '1' }),
+  requestTimeout: (why: string) => new AppError(408, 'DOPPEL.0408', `Request timeout: ${why}`),
+  headersTooLarge: (limit: number) =>
+    new AppError(
+      431,
+      'DOPPEL.0431',
+      `Request header fields too large: the request line and headers exceed ${limit} bytes`,
+    ),
+  /** The bytes on the socket are not an HTTP request Node can parse. */
+  malformedRequest: (why: string) => new AppError(400, 'DOPPEL.0400', `Malformed HTTP request: ${why}`),
 } as const;

@@ -21,8 +21,14 @@ export interface OpenAiSpeechConfig {
   voices: Record<string, string>;
 }
 
+/** A voice-cloning service (docs/voice-cloning.md): speaks trained voices by their voice id. */
+export interface CloningSpeechConfig {
+  url: string;
+  token?: string;
+}
+
 export interface SpeechServiceOptions {
-  engines?: { openai?: OpenAiSpeechConfig };
+  engines?: { openai?: OpenAiSpeechConfig; cloning?: CloningSpeechConfig };
   /** eSpeak processes; default os.availableParallelism(). */
   poolSize?: number;
   /** Config `allowPrivateFetch`, for HTTP engines on loopback or the LAN. */
@@ -64,6 +70,20 @@ export function createSpeechService(opts: SpeechServiceOptions = {}): SpeechServ
   const openai = opts.engines?.openai;
   if (openai)
     engines.set('openai', new OpenAiEngine({ ...openai, allowPrivate: opts.allowPrivateFetch ?? false }));
+  // The cloning service speaks the OpenAI speech API; a voice's params.voice_id is its voice.
+  const cloning = opts.engines?.cloning;
+  if (cloning)
+    engines.set(
+      'voice-cloning',
+      new OpenAiEngine({
+        url: cloning.url,
+        ...(cloning.token ? { apiKey: cloning.token } : {}),
+        model: 'doppel-voice-clone',
+        voices: {},
+        voiceParam: 'voice_id',
+        allowPrivate: opts.allowPrivateFetch ?? false,
+      }),
+    );
 
   const engineFor = (req: SynthesisRequest) => {
     const e = engines.get(req.voice.engine);

@@ -18,6 +18,8 @@ export interface OpenAiEngineOptions {
   model: string;
   /** VoiceSpec.params.voice → the endpoint's voice name; unmapped names pass through. */
   voices: Record<string, string>;
+  /** Which VoiceSpec param names the voice; `voice` when absent (a cloning service: `voice_id`). */
+  voiceParam?: string;
   /** 'wav' (default) or 'pcm' (headerless s16le at 24 kHz). */
   format?: 'wav' | 'pcm';
   /** Config `allowPrivateFetch`: a self-hosted endpoint on the LAN or loopback needs it. */
@@ -87,7 +89,7 @@ export class OpenAiEngine implements SpeechEngine {
 
   async #fetch(text: string, req: SynthesisRequest, piece: Extract<ScriptPiece, { kind: 'speak' }>) {
     const o = this.#o;
-    const name = String(req.voice.params.voice ?? '');
+    const name = String(req.voice.params[o.voiceParam ?? 'voice'] ?? '');
     const speed = Math.min(4, Math.max(0.25, (req.prosody.speed / 100) * (piece.rate ?? 1)));
     const body = JSON.stringify({
       model: o.model,

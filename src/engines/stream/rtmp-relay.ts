@@ -41,6 +41,10 @@ export class RtmpRelay {
     private readonly onState: (s: RtmpState, detail?: string) => void,
   ) {}
 
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   get state(): RtmpState | undefined {
     return this.stateNow;
   }

@@ -42,6 +42,8 @@ export interface StreamOptions<P> {
   preset?: string;
   hls?: { segmentSec: number; listSize: number };
   onEvent?: (e: StreamEvent<P>) => void;
+  /** Sees the encoder's FLV output as it comes (benchmarks; later, other outputs). */
+  onOutput?: (chunk: Buffer) => void;
 }
 
 export type StreamEvent<P> =
@@ -134,6 +136,7 @@ export class LiveStream<P = unknown> {
     this.encoder.stdout.on('data', (c: Buffer) => {
       this.encodedBytes += c.length;
       this.relay?.write(c);
+      this.opts.onOutput?.(c);
     });
     void this.encoder.exited.then((r) => {
       const error = this.stopping
@@ -209,6 +212,11 @@ export class LiveStream<P = unknown> {
       );
       this.relay.start();
     }
+  }
+
+  /** Process ids of the encoder and the current relay (CPU accounting). */
+  pids(): number[] {
+    return [this.encoder.pid, this.relay?.pid].filter((p): p is number => p !== undefined);
   }
 
   /** Where the face box sits in the picture (before the idle motion moves it). */

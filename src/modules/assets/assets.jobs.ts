@@ -10,6 +10,7 @@ import { copiedFileId, REPLICABLE_STATES, type ReplicateJob } from './assets.rep
 import { type AssetRow, AssetsRepo, READABLE_FILE_STATES } from './assets.repo.ts';
 import { purgeCutoff } from './assets.rules.ts';
 import { type AssetsService, AssetTasks, assetObjectPrefix } from './assets.service.ts';
+import { meterStored } from './assets.usage.ts';
 import { FilesRepo } from './files.repo.ts';
 import { objectKeyFor } from './files.rules.ts';
 
@@ -158,19 +159,28 @@ async function replicate(deps: ModuleDeps, job: ReplicateJob, h: TaskHelpers): P
         throw e;
       }
       const now = deps.clock.now();
-      await new FilesRepo(deps.db).insertFileIfAbsent({
-        projectId: job.projectId,
-        fileId,
-        assetId: job.assetId,
-        fileName: f.file_name,
-        fileMd5: f.file_md5,
-        fileSize: f.file_size,
-        fileType: f.file_type,
-        category: f.asset_file_category,
-        state: 'CREATED',
-        objectKey: key,
-        fileExtraMeta: f.file_extra_meta as Record<string, unknown> | null,
-        now,
+      await deps.db.transaction().execute(async (trx) => {
+        await new FilesRepo(trx).insertFileIfAbsent({
+          projectId: job.projectId,
+          fileId,
+          assetId: job.assetId,
+          fileName: f.file_name,
+          fileMd5: f.file_md5,
+          fileSize: f.file_size,
+          fileType: f.file_type,
+          category: f.asset_file_category,
+          state: 'CREATED',
+          objectKey: key,
+          fileExtraMeta: f.file_extra_meta as Record<string, unknown> | null,
+          now,
+        });
+        const stored = {
+          projectId: job.projectId,
+          fileId,
+          size: Number(f.file_size),
+          assetType: target.asset_type,
+        };
+        await meterStored(trx, stored, now);
       });
     }
   } catch (e) {

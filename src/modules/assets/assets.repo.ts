@@ -247,7 +247,24 @@ export class AssetsRepo {
       .execute();
   }
 
-  async retireFiles(projectId: string, assetId: string, now: Date): Promise<void> {
+  /** Marks the asset's files DELETED; returns those that were CREATED (their storage is released). */
+  async retireFiles(
+    projectId: string,
+    assetId: string,
+    now: Date,
+  ): Promise<Array<{ file_id: string; file_size: number; asset_type: string }>> {
+    const stored = await this.db
+      .selectFrom('asset_files')
+      .innerJoin('assets', (j) =>
+        j
+          .onRef('assets.project_id', '=', 'asset_files.project_id')
+          .onRef('assets.asset_id', '=', 'asset_files.asset_id'),
+      )
+      .select(['asset_files.file_id', 'asset_files.file_size', 'assets.asset_type'])
+      .where('asset_files.project_id', '=', projectId)
+      .where('asset_files.asset_id', '=', assetId)
+      .where('asset_files.state', '=', 'CREATED')
+      .execute();
     await this.db
       .updateTable('asset_files')
       .set({ state: 'DELETED', updated_at: now })
@@ -255,6 +272,7 @@ export class AssetsRepo {
       .where('asset_id', '=', assetId)
       .where('state', '!=', 'DELETED')
       .execute();
+    return stored.map((f) => ({ ...f, file_size: Number(f.file_size) }));
   }
 
   // ── recycle bin ───────────────────────────────────────────────────────────

@@ -27,6 +27,7 @@ import {
   shareConfigOf,
   softDeleteAction,
 } from './assets.rules.ts';
+import { meterReleased } from './assets.usage.ts';
 import { assetView, type PresignDownload, summaryView } from './assets.view.ts';
 import { URL_TTL_SEC } from './files.rules.ts';
 
@@ -232,7 +233,12 @@ export class AssetsService {
   async finalizeDeletion(repo: AssetsRepo, trx: Db, projectId: string, assetId: string): Promise<void> {
     const now = this.now();
     await repo.update(projectId, assetId, { asset_state: 'DELETED', update_time: now });
-    await repo.retireFiles(projectId, assetId, now);
+    for (const f of await repo.retireFiles(projectId, assetId, now))
+      await meterReleased(
+        trx,
+        { projectId, fileId: f.file_id, size: f.file_size, assetType: f.asset_type },
+        now,
+      );
     await repo.removeShares(projectId, assetId, 'all');
     await this.deps.queue.enqueue(
       AssetTasks.deleteObjects,

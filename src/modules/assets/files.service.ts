@@ -14,6 +14,7 @@ import { isAppError } from '../../core/errors/index.ts';
 import type { ObjectMeta } from '../../core/object-store/types.ts';
 import type { ModuleDeps } from '../types.ts';
 import { AssetErrors } from './assets.errors.ts';
+import { meterReleased, meterStored } from './assets.usage.ts';
 import { INSPECT_TASK, type InspectPayload } from './files.inspect.ts';
 import { type AssetForFiles, type FileRow, FilesRepo, violatedConstraint } from './files.repo.ts';
 import {
@@ -106,6 +107,11 @@ export class FilesService {
       const repo = this.repo(trx);
       const row = await repo.deleteFile(projectId, fileId);
       if (!row) throw AssetErrors.fileNotFound(fileId);
+      if (row.state === 'CREATED') {
+        const asset = await repo.findAsset(projectId, row.asset_id);
+        const f = { projectId, fileId, size: Number(row.file_size), assetType: asset?.asset_type ?? '' };
+        await meterReleased(trx, f, now);
+      }
       if (row.asset_file_category === 'MAIN') {
         const still = await repo.liveFileOf(projectId, row.asset_id, 'MAIN', LIVE_FILE_STATES);
         if (!still) {
@@ -215,6 +221,11 @@ export class FilesService {
             )
           : AssetErrors.fileNotFound(file.file_id);
       }
+      await meterStored(
+        trx,
+        { projectId, fileId: file.file_id, size: meta.size, assetType: asset.asset_type },
+        now,
+      );
       if (file.asset_file_category === 'MAIN' || file.asset_file_category === 'COVER') {
         const payload: InspectPayload = { projectId, fileId: file.file_id };
         await this.deps.queue.enqueue(INSPECT_TASK, payload, {

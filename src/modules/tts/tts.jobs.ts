@@ -21,6 +21,7 @@ import {
   synthesizeJob,
   synthesizeParts,
 } from './tts.synthesis.ts';
+import { meterSynthesis } from './tts.usage.ts';
 import type { VocabularyService } from './vocabulary.service.ts';
 
 interface JobRef {
@@ -173,7 +174,19 @@ async function end(
   },
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await new TtsRepo(trx).finish(row.project_id, row.job_id, result, deps.clock.now());
+    const now = deps.clock.now();
+    await new TtsRepo(trx).finish(row.project_id, row.job_id, result, now);
+    // Metered with the result; a silent stand-in for a failed synthesis (silence_flag) is not.
+    if (row.kind === 'ASYNC_JOB' && result.state === 'SUCCEED' && !result.code) {
+      const text = (row.request as unknown as TtsJobRequest).text;
+      const meter = {
+        projectId: row.project_id,
+        jobId: row.job_id,
+        text,
+        durationMs: result.durationMs ?? 0,
+      };
+      await meterSynthesis(trx, meter, now);
+    }
     if (row.callback_url) {
       await deps.queue.enqueue(
         TtsTasks.callback,

@@ -7,6 +7,7 @@ import { isSpeechError, type VoiceSpec } from '../../engines/speech/types.ts';
 import { AssetsRepo } from '../assets/assets.repo.ts';
 import { isGone } from '../assets/assets.rules.ts';
 import type { ModuleDeps } from '../types.ts';
+import { checkQuota } from '../usage/index.ts';
 import { speechErrorToApp, TtsErrors } from './tts.errors.ts';
 import { type TtsJobRow, type TtsOutputs, TtsRepo } from './tts.repo.ts';
 import {
@@ -17,6 +18,7 @@ import {
   unsupportedOption,
 } from './tts.rules.ts';
 import { scriptOf } from './tts.synthesis.ts';
+import { billableChars } from './tts.usage.ts';
 import type { VocabularyService } from './vocabulary.service.ts';
 
 type Types = OperationTypes;
@@ -28,7 +30,7 @@ export const TtsTasks = {
   callback: 'tts.callback',
 } as const;
 
-export type TtsDeps = Pick<ModuleDeps, 'db' | 'objects' | 'queue' | 'clock' | 'logger'>;
+export type TtsDeps = Pick<ModuleDeps, 'db' | 'objects' | 'queue' | 'clock' | 'logger' | 'quotas'>;
 
 /** Reads the Doppel voice mapping a VOICE_MODEL asset carries (ERRATA 28). */
 export function voiceSpecOf(extraMeta: Record<string, unknown>): VoiceSpec | undefined {
@@ -92,6 +94,12 @@ export class TtsService {
     } catch (e) {
       if (isSpeechError(e)) throw speechErrorToApp(e);
       throw e;
+    }
+    // DOPPEL_QUOTAS=enforce: an async job needs its characters left in a SYNTHETICS_SOUND package.
+    if (kind === 'ASYNC_JOB') {
+      const need = billableChars(request.text);
+      const q = { projectId, metric: 'tts_characters' as const, need };
+      await checkQuota(this.deps.db, this.deps.quotas, q, this.deps.clock.now());
     }
     const jobId = newId();
     await this.deps.db.transaction().execute(async (trx) => {

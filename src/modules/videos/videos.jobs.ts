@@ -54,6 +54,7 @@ import {
   type VideoJobRequest,
 } from './videos.rules.ts';
 import { VideoTasks } from './videos.service.ts';
+import { meterRender } from './videos.usage.ts';
 
 interface JobRef {
   projectId: string;
@@ -528,6 +529,22 @@ async function storeOutput(
     async (trx) => {
       const assets = new AssetsRepo(trx);
       const now = deps.clock.now();
+      // Before the re-run check: a re-run records nothing new (the usage key is the job's).
+      await meterRender(
+        trx,
+        {
+          projectId,
+          jobId: row.job_id,
+          durationMs: produced.durationMs,
+          width: req.video_config.width,
+          height: req.video_config.height,
+          files: [
+            { fileId: mainId, size: mainMeta.size },
+            { fileId: coverId, size: coverMeta.size },
+          ],
+        },
+        now,
+      );
       const [existing] = await assets.visible(projectId, [assetId], now);
       if (existing) return { asset_name: existing.asset_name }; // a re-run after the asset was made
       // Output names need not be unique; asset names are (per type): a taken one gets the job id.

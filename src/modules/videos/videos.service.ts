@@ -10,6 +10,7 @@ import { AssetsRepo } from '../assets/assets.repo.ts';
 import { parseWireTime } from '../assets/assets.rules.ts';
 import { speechErrorToApp, type TtsService } from '../tts/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { checkQuota } from '../usage/index.ts';
 import { VideoScriptErrors } from '../video-scripts/video-scripts.errors.ts';
 import { VideoScriptsRepo } from '../video-scripts/video-scripts.repo.ts';
 import {
@@ -83,6 +84,8 @@ export class VideosService {
     await this.checkSceneAudio(projectId, request);
     const voice = await this.voiceFor(projectId, request);
     const now = this.deps.clock.now();
+    // DOPPEL_QUOTAS=enforce: a used-up VIDEO_2D package refuses the job before it is written.
+    await checkQuota(this.deps.db, this.deps.quotas, { projectId, metric: 'video_seconds' }, now);
     await this.deps.db.transaction().execute(async (trx) => {
       await new VideosRepo(trx).insert({
         project_id: projectId,

@@ -25,7 +25,8 @@ const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(hi, Mat
 
 /**
  * The eSpeak voice for a piece. A VoiceSpec's params: `voice` (eSpeak voice name, default by
- * language), `variant` (e.g. `f3`, `m2`, `klatt`), base `rate` (wpm), `pitch` and `range` (0–99).
+ * language), `variant` (e.g. `f3`, `m2`, `klatt`), base `rate` (wpm), `pitch` and `range` (0–99)
+ * and `volume` (amplitude at the default volume 140; 100 when absent).
  * A piece in another language family than the voice (English inside a Chinese request, or
  * the reverse) takes that language's default voice, keeping the variant so the speaker's
  * character carries over.
@@ -51,7 +52,7 @@ export interface Multipliers {
  * MetaStudio prosody (100 = neutral; volume 140 = default) scaled onto the voice's base
  * values, times the piece's SSML <prosody> multipliers:
  * rate wpm = base × speed/100 (50 → ×0.5, 200 → ×2; eSpeak accepts 80–450),
- * pitch = base × pitch/100 (0–99), amplitude = 100 × volume/140 (0–200).
+ * pitch = base × pitch/100 (0–99), amplitude = base (100) × volume/140 (0–200).
  */
 export function espeakProsody(
   prosody: Prosody,
@@ -60,10 +61,12 @@ export function espeakProsody(
 ): Pick<SynthRequest, 'rate' | 'pitch' | 'volume' | 'range'> {
   const baseRate = num(params.rate, ESPEAK_DEFAULTS.rate);
   const basePitch = num(params.pitch, ESPEAK_DEFAULTS.pitch);
+  // A trained voice's measured loudness: its own amplitude at the default volume (140).
+  const baseVolume = num(params.volume, ESPEAK_DEFAULTS.volume);
   return {
     rate: clamp(baseRate * (prosody.speed / 100) * (m.rate ?? 1), 80, 450),
     pitch: clamp(basePitch * (prosody.pitch / 100) * (m.pitch ?? 1), 0, 99),
-    volume: clamp(ESPEAK_DEFAULTS.volume * (prosody.volume / 140) * (m.volume ?? 1), 0, 200),
+    volume: clamp(baseVolume * (prosody.volume / 140) * (m.volume ?? 1), 0, 200),
     range: clamp(num(params.range, ESPEAK_DEFAULTS.range), 0, 99),
   };
 }
