@@ -90,6 +90,45 @@ export class FilesRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
+  /**
+   * Records the files a job stored for an asset it made (its MAIN and COVER, already in the
+   * object store) as CREATED, each once: a re-run of the job skips the rows it wrote before.
+   */
+  async insertStoredFiles({
+    projectId,
+    assetId,
+    files,
+    now,
+  }: {
+    projectId: string;
+    assetId: string;
+    now: Date;
+    files: Array<{
+      fileId: string;
+      fileName: string;
+      fileType: string;
+      category: 'MAIN' | 'COVER';
+      objectKey: string;
+      meta: { md5: string; size: number };
+    }>;
+  }): Promise<void> {
+    for (const f of files) {
+      await this.insertFileIfAbsent({
+        projectId,
+        fileId: f.fileId,
+        assetId,
+        fileName: f.fileName,
+        fileMd5: f.meta.md5,
+        fileSize: f.meta.size,
+        fileType: f.fileType,
+        category: f.category,
+        state: 'CREATED',
+        objectKey: f.objectKey,
+        now,
+      });
+    }
+  }
+
   /** Moves a file out of one of `from` into `patch.state`; false when it was not in `from`. */
   async updateFile(
     projectId: string,

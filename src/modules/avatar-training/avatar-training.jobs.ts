@@ -502,39 +502,29 @@ async function storeAsset(
           { appUserId: row.app_user_id ?? undefined, now, assetId, state: 'ACTIVED' },
         ),
       );
-      const files = new FilesRepo(trx);
-      for (const f of [
-        {
-          fileId: mainId,
-          fileName: 'avatar.zip',
-          meta: mainMeta,
-          fileType: 'zip',
-          category: 'MAIN',
-          objectKey: mainKey,
-        },
-        {
-          fileId: coverId,
-          fileName: 'cover.jpg',
-          meta: coverMeta,
-          fileType: 'jpg',
-          category: 'COVER',
-          objectKey: coverKey,
-        },
-      ]) {
-        await files.insertFileIfAbsent({
-          projectId,
-          fileId: f.fileId,
-          assetId,
-          fileName: f.fileName,
-          fileMd5: f.meta.md5,
-          fileSize: f.meta.size,
-          fileType: f.fileType,
-          category: f.category,
-          state: 'CREATED',
-          objectKey: f.objectKey,
-          now,
-        });
-      }
+      await new FilesRepo(trx).insertStoredFiles({
+        projectId,
+        assetId,
+        now,
+        files: [
+          {
+            fileId: mainId,
+            fileName: 'avatar.zip',
+            meta: mainMeta,
+            fileType: 'zip',
+            category: 'MAIN',
+            objectKey: mainKey,
+          },
+          {
+            fileId: coverId,
+            fileName: 'cover.jpg',
+            meta: coverMeta,
+            fileType: 'jpg',
+            category: 'COVER',
+            objectKey: coverKey,
+          },
+        ],
+      });
     }
     const repo = new AvatarTrainingRepo(trx);
     await repo.transition(

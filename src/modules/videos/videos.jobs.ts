@@ -570,39 +570,29 @@ async function storeOutput(
           },
         ),
       );
-      const files = new FilesRepo(trx);
-      for (const f of [
-        {
-          fileId: mainId,
-          fileName: mainName,
-          meta: mainMeta,
-          fileType: ext,
-          category: 'MAIN',
-          objectKey: mainKey,
-        },
-        {
-          fileId: coverId,
-          fileName: 'cover.jpg',
-          meta: coverMeta,
-          fileType: 'jpg',
-          category: 'COVER',
-          objectKey: coverKey,
-        },
-      ]) {
-        await files.insertFile({
-          projectId,
-          fileId: f.fileId,
-          assetId,
-          fileName: f.fileName,
-          fileMd5: f.meta.md5,
-          fileSize: f.meta.size,
-          fileType: f.fileType,
-          category: f.category,
-          state: 'CREATED',
-          objectKey: f.objectKey,
-          now,
-        });
-      }
+      await new FilesRepo(trx).insertStoredFiles({
+        projectId,
+        assetId,
+        now,
+        files: [
+          {
+            fileId: mainId,
+            fileName: mainName,
+            meta: mainMeta,
+            fileType: ext,
+            category: 'MAIN',
+            objectKey: mainKey,
+          },
+          {
+            fileId: coverId,
+            fileName: 'cover.jpg',
+            meta: coverMeta,
+            fileType: 'jpg',
+            category: 'COVER',
+            objectKey: coverKey,
+          },
+        ],
+      });
       return { asset_name: name };
     },
   );
