@@ -5,8 +5,9 @@ import { buildApp } from './app.ts';
 import { iamRoutes } from './core/auth/iam.routes.ts';
 import type { Database } from './core/db/index.ts';
 import type { JobQueue } from './core/jobs/index.ts';
-import { objectRoutes } from './core/object-store/http.ts';
+import { downloadRedirectRoutes, objectRoutes } from './core/object-store/http.ts';
 import { LocalObjectStore } from './core/object-store/local.ts';
+import { S3ObjectStore } from './core/object-store/s3.ts';
 import { createAuthGuards } from './core/throttle/failures.ts';
 import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
@@ -55,7 +56,10 @@ export async function buildPlatform(
     plugins: [
       iamRoutes(deps.accounts, guards),
       consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),
-      ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects)] : []),
+      ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects, modules.downloadGate)] : []),
+      ...(deps.objects instanceof S3ObjectStore && deps.objects.redirectsDownloads
+        ? [downloadRedirectRoutes(deps.objects, modules.downloadGate)]
+        : []),
     ],
     serveApi: opts.serveApi,
     readiness: opts.readiness ?? (() => databaseReadiness(deps.database)),

@@ -5,7 +5,7 @@
 import type { OperationId } from '../contract/generated/types.ts';
 import type { JobQueue, TaskHandler } from '../core/jobs/index.ts';
 import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
-import { createAssetsModule } from './assets/index.ts';
+import { assetDownloadGate, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createLiveModule } from './live/index.ts';
@@ -35,6 +35,7 @@ export function createModules(deps: ModuleDeps): Modules {
     handlers: ensureTenantRows(handlers, deps),
     tasks: parts.flatMap((p) => p.tasks),
     schedules: parts.flatMap((p) => p.schedules ?? []),
+    downloadGate: assetDownloadGate(deps),
   };
 }
 

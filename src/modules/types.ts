@@ -5,7 +5,7 @@ import type { Db } from '../core/db/index.ts';
 import type { JobQueue, TaskHandler, TaskSpec } from '../core/jobs/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MediaTools } from '../core/media/index.ts';
-import type { ObjectStore } from '../core/object-store/types.ts';
+import type { DownloadGate, ObjectStore } from '../core/object-store/types.ts';
 import type { Clock } from '../core/util/time.ts';
 import type { RemoteRenderer } from '../engines/render/remote.ts';
 import type { SpeechService } from '../engines/speech/index.ts';
@@ -64,4 +64,6 @@ export interface Module {
 export interface Modules extends Module {
   /** Starts what must run on a schedule in worker processes (e.g. the recycle-bin purge). */
   schedules: Array<{ task: string; everyMs: number }>;
+  /** Asked on every use of a download URL (object-store/http.ts). */
+  downloadGate: DownloadGate;
 }

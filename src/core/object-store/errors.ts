@@ -21,6 +21,7 @@
 // | DOPPEL.1013 | 400    | bad presign / multipart options (expiry, part count, part number) |
 // | DOPPEL.1014 | 502    | the S3-compatible backend answered with an error                  |
 // | DOPPEL.1015 | 403    | a single-use upload URL was already used                          |
+// | DOPPEL.1016 | 403    | download URL whose holder lost access (unshared, deleted)         |
 import { AppError } from '../errors/index.ts';
 
 export const ObjectErrors = {
@@ -48,6 +49,12 @@ export const ObjectErrors = {
     new AppError(416, 'DOPPEL.1008', `The requested range is not satisfiable for a ${size}-byte object`, {
       'Content-Range': `bytes */${size}`,
     }),
+  accessRevoked: () =>
+    new AppError(
+      403,
+      'DOPPEL.1016',
+      'The download URL no longer grants access: the object was deleted or is no longer shared with the project it was issued to',
+    ),
   objectNotFound: (key: string) => new AppError(404, 'DOPPEL.1009', `No such object: ${key}`),
   uploadNotFound: (uploadId: string) =>
     new AppError(404, 'DOPPEL.1010', `No such multipart upload: ${uploadId.slice(0, 100)}`),

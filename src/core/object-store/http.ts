@@ -1,16 +1,26 @@
-// The routes that serve the local backend's presigned URLs. They are not MetaStudio
-// operations: no AK/SK, the URL signature is the authorisation. Errors are thrown as
-// AppErrors and rendered by the app's error handler like every other error.
+// The routes that serve the local backend's presigned URLs, and redeem the S3 backend's
+// Doppel-signed download URLs by redirect. They are not MetaStudio operations: no AK/SK, the
+// URL signature is the authorisation, and the download gate is asked on every GET/HEAD so
+// that access revoked after a URL was minted ends the URL too. Errors are thrown as AppErrors
+// and rendered by the app's error handler like every other error.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ObjectErrors } from './errors.ts';
 import { assertMd5, assertValidKey, contentDisposition } from './key.ts';
 import type { LocalObjectStore } from './local.ts';
 import { parseRange } from './range.ts';
-import type { Query } from './signed-url.ts';
+import { REDIRECT_URL_TTL_SEC, type S3ObjectStore } from './s3.ts';
+import type { Query, UrlGrant } from './signed-url.ts';
+import type { DownloadGate } from './types.ts';
 
 const ATTEMPTS = 3;
+const openGate: DownloadGate = async () => true;
 
-export function objectRoutes(store: LocalObjectStore): FastifyPluginAsync {
+async function admit(gate: DownloadGate, key: string, grant: UrlGrant): Promise<void> {
+  if (!(await gate(key, grant.audience))) throw ObjectErrors.accessRevoked();
+}
+
+/** Local backend: uploads and downloads. */
+export function objectRoutes(store: LocalObjectStore, gate: DownloadGate = openGate): FastifyPluginAsync {
   return async (app) => {
     // Scoped to this plugin's encapsulation context: the body reaches the handler as the raw
     // request stream, unread and unbuffered, so uploads of any size stream to disk. The app's
@@ -22,7 +32,38 @@ export function objectRoutes(store: LocalObjectStore): FastifyPluginAsync {
     app.route({
       method: ['GET', 'HEAD'],
       url: '/objects/*',
-      handler: (req, reply) => getObject(store, req, reply),
+      handler: (req, reply) => getObject(store, gate, req, reply),
+    });
+  };
+}
+
+/** S3 backend with Doppel-signed download URLs: check, then send the client to the service. */
+export function downloadRedirectRoutes(
+  store: S3ObjectStore,
+  gate: DownloadGate = openGate,
+): FastifyPluginAsync {
+  return async (app) => {
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/objects/*',
+      handler: async (req, reply) => {
+        const key = keyOf(req);
+        const grant = store.verifyUrl(key, req.query as Query);
+        await admit(gate, key, grant);
+        const head = await store.head(key);
+        if (!head) throw ObjectErrors.objectNotFound(key);
+        if (req.method === 'HEAD') {
+          reply.header('Content-Type', head.contentType).header('Content-Length', String(head.size));
+          if (grant.downloadName !== undefined)
+            reply.header('Content-Disposition', contentDisposition(grant.downloadName));
+          return reply.code(200).send();
+        }
+        const url = await store.servicePresignGet(key, {
+          expiresInSec: REDIRECT_URL_TTL_SEC,
+          ...(grant.downloadName !== undefined && { downloadName: grant.downloadName }),
+        });
+        return reply.code(302).header('Cache-Control', 'no-store').header('Location', url).send();
+      },
     });
   };
 }
@@ -88,11 +129,13 @@ async function putObject(
 
 async function getObject(
   store: LocalObjectStore,
+  gate: DownloadGate,
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const key = keyOf(req);
   const grant = store.verifyUrl('GET', key, req.query as Query);
+  await admit(gate, key, grant);
   for (let attempt = 1; ; attempt++) {
     const head = await store.head(key);
     if (!head) throw ObjectErrors.objectNotFound(key);

@@ -8,7 +8,7 @@ import type { ObjectStore } from './types.ts';
 
 export interface CreateObjectStoreOptions {
   dataDir: string;
-  /** Base URL of this server; only the local backend uses it. */
+  /** Base URL of this server: presigned URLs of the local backend, download URLs of both. */
   publicUrl: string;
   /** HMAC key for the local backend's presigned URLs. */
   signingKey: Buffer;
@@ -32,6 +32,7 @@ export function createObjectStore(opts: CreateObjectStoreOptions): ObjectStore {
       // put() spools stream bodies here; the data dir is sized for media, /tmp may not be.
       tmpDir: path.join(opts.dataDir, 'tmp'),
       clock: opts.clock,
+      downloads: { publicUrl: opts.publicUrl, signingKey: opts.signingKey },
     });
   }
   return new LocalObjectStore({
@@ -44,8 +45,15 @@ export function createObjectStore(opts: CreateObjectStoreOptions): ObjectStore {
 }
 
 export { ObjectErrors } from './errors.ts';
-export { objectRoutes } from './http.ts';
+export { downloadRedirectRoutes, objectRoutes } from './http.ts';
 export { assertValidKey, assertValidPrefix } from './key.ts';
 export { LocalObjectStore, type LocalObjectStoreOptions } from './local.ts';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './s3.ts';
-export type { ByteRange, ObjectMeta, ObjectStore, PresignGetOptions, PresignPutOptions } from './types.ts';
+export type {
+  ByteRange,
+  DownloadGate,
+  ObjectMeta,
+  ObjectStore,
+  PresignGetOptions,
+  PresignPutOptions,
+} from './types.ts';

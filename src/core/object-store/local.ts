@@ -208,7 +208,10 @@ export class LocalObjectStore implements ObjectStore {
 
   async presignGet(key: string, opts: PresignGetOptions): Promise<string> {
     assertValidKey(key);
-    return this.sign('GET', key, opts.expiresInSec, { downloadName: opts.downloadName });
+    return this.sign('GET', key, opts.expiresInSec, {
+      downloadName: opts.downloadName,
+      audience: opts.audience,
+    });
   }
 
   /** For http.ts: the grant a request's URL carries, or a 403 AppError. */

@@ -1,6 +1,8 @@
 // Objects in an S3-compatible service (AWS S3, MinIO, Huawei OBS) over plain fetch and our
-// own SigV4 (sigv4.ts): no AWS SDK. Clients upload and download through URLs presigned for the
-// service itself, so in this mode Doppel's /objects routes are not used.
+// own SigV4 (sigv4.ts): no AWS SDK. Clients upload through URLs presigned for the service
+// itself. Downloads too, unless `downloads` is set: then download URLs point at Doppel's
+// /objects route, which checks the download gate on every use and redirects to a URL
+// presigned for the service that lives only a minute (http.ts), so revoking access ends them.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,7 @@ import {
 } from './key.ts';
 import { DEFAULT_TYPE, metaFrom, S3Client, type S3Target, unquote } from './s3-client.ts';
 import { completeMultipartXml, deleteObjectsXml, parseParts, xmlAll, xmlError, xmlOne } from './s3-xml.ts';
+import { type Query, signUrl, type UrlGrant, verifyUrl } from './signed-url.ts';
 import { uriEncode } from './sigv4.ts';
 import { spoolToFile } from './stream.ts';
 import type {
@@ -36,7 +39,12 @@ export interface S3ObjectStoreOptions extends S3Target {
   tmpDir?: string;
   clock?: Clock;
   fetch?: typeof fetch;
+  /** Doppel-signed download URLs, redeemed by redirect (see the file comment). */
+  downloads?: { publicUrl: string; signingKey: Buffer };
 }
+
+/** How long the service URL a redeemed download redirects to stays valid. */
+export const REDIRECT_URL_TTL_SEC = 60;
 
 export class S3ObjectStore implements ObjectStore {
   readonly kind = 's3' as const;
@@ -44,9 +52,12 @@ export class S3ObjectStore implements ObjectStore {
   private readonly s3: S3Client;
   private readonly tmpDir: string;
   private readonly clock: Clock;
+  private readonly downloads?: { publicUrl: string; signingKey: Buffer };
 
   constructor(opts: S3ObjectStoreOptions) {
     this.clock = opts.clock ?? systemClock;
+    if (opts.downloads)
+      this.downloads = { ...opts.downloads, publicUrl: opts.downloads.publicUrl.replace(/\/+$/, '') };
     this.s3 = new S3Client(opts, this.clock, opts.fetch ?? globalThis.fetch);
     this.maxObjectBytes = opts.maxObjectBytes;
     this.tmpDir = opts.tmpDir ?? os.tmpdir();
@@ -220,6 +231,31 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async presignGet(key: string, opts: PresignGetOptions): Promise<string> {
+    assertValidKey(key);
+    assertExpiry(opts.expiresInSec);
+    if (this.downloads) {
+      const expires = Math.floor(this.clock.now().getTime() / 1000) + opts.expiresInSec;
+      const grant: UrlGrant = { method: 'GET', key, expires };
+      if (opts.downloadName !== undefined) grant.downloadName = opts.downloadName;
+      if (opts.audience !== undefined) grant.audience = opts.audience;
+      return signUrl(this.downloads.publicUrl, this.downloads.signingKey, grant);
+    }
+    return this.servicePresignGet(key, opts);
+  }
+
+  /** Whether download URLs are Doppel's (redeemed through /objects) rather than the service's. */
+  get redirectsDownloads(): boolean {
+    return this.downloads !== undefined;
+  }
+
+  /** For http.ts: the grant a Doppel download URL carries, or a 403 AppError. */
+  verifyUrl(key: string, query: Query): UrlGrant {
+    if (!this.downloads) throw ObjectErrors.signatureMismatch('this server does not issue download URLs');
+    return verifyUrl(this.downloads.signingKey, 'GET', key, query, this.clock.now());
+  }
+
+  /** A URL presigned for the service itself. */
+  async servicePresignGet(key: string, opts: PresignGetOptions): Promise<string> {
     assertValidKey(key);
     assertExpiry(opts.expiresInSec);
     const query: Record<string, string> = {};

@@ -21,6 +21,8 @@ export interface UrlGrant {
   uploadId?: string;
   /** '1': a single-use URL (see PresignPutOptions.once). */
   once?: string;
+  /** The project a download URL was handed to (see PresignGetOptions.audience). */
+  audience?: string;
 }
 
 const EXPIRES = 'X-Doppel-Expires';
@@ -34,6 +36,8 @@ const PARAMS = [
   ['part', 'X-Doppel-Part'],
   ['uploadId', 'X-Doppel-Upload'],
   ['once', 'X-Doppel-Once'],
+  // Last, so URLs minted before it existed keep their canonical form.
+  ['audience', 'X-Doppel-For'],
 ] as const;
 
 function canonical(g: UrlGrant): string {

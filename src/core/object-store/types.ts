@@ -43,7 +43,20 @@ export interface PresignGetOptions {
   expiresInSec: number;
   /** Served as `Content-Disposition: attachment; filename*=UTF-8''<name>`. */
   downloadName?: string;
+  /**
+   * The project the URL is handed to. Signed into the URL, and passed to the download gate
+   * each time the URL is used, so access revoked after minting (an UNSHARE, a soft delete)
+   * also ends the URL.
+   */
+  audience?: string;
 }
+
+/**
+ * Asked on every use of a download URL: may `audience` (the project the URL was minted for,
+ * undefined for URLs minted without one) still read `key`? The composition root installs the
+ * assets module's answer; without a gate every validly signed URL is served.
+ */
+export type DownloadGate = (key: string, audience: string | undefined) => Promise<boolean>;
 
 /** Inclusive byte range, HTTP style; `end` defaults to the last byte and is clamped to it. */
 export interface ByteRange {

@@ -55,8 +55,15 @@ export const MAX_IDS_PER_CALL = 100;
 export class AssetsService {
   constructor(private readonly deps: ModuleDeps) {}
 
-  readonly presign: PresignDownload = (f) =>
-    this.deps.objects.presignGet(f.object_key, { expiresInSec: URL_TTL_SEC, downloadName: f.file_name });
+  /** Download URLs for `projectId`: they stop working when it loses access (downloadGate). */
+  presignFor(projectId: string): PresignDownload {
+    return (f) =>
+      this.deps.objects.presignGet(f.object_key, {
+        expiresInSec: URL_TTL_SEC,
+        downloadName: f.file_name,
+        audience: projectId,
+      });
+  }
 
   private get repo(): AssetsRepo {
     return new AssetsRepo(this.deps.db);
@@ -105,7 +112,7 @@ export class AssetsService {
     ]);
     const files = await this.filesByAsset(rows);
     const assets = await Promise.all(
-      rows.map((r) => assetView(r, files.get(r.asset_id) ?? [], this.presign)),
+      rows.map((r) => assetView(r, files.get(r.asset_id) ?? [], this.presignFor(projectId))),
     );
     return { count, assets };
   }
@@ -114,7 +121,7 @@ export class AssetsService {
     const [row] = await this.repo.visible(projectId, [assetId], this.now());
     if (!row || row.asset_state === 'DELETED') throw AssetErrors.assetNotFound(assetId);
     const files = await this.repo.filesOf(row.project_id, [assetId]);
-    return assetView(row, files, this.presign);
+    return assetView(row, files, this.presignFor(projectId));
   }
 
   /** DigitalAssetSummary for each requested id the caller can see (own tombstones included). */
@@ -129,7 +136,7 @@ export class AssetsService {
     const ordered = ids.flatMap((id) => byId.get(id) ?? []);
     return {
       asset_list: await Promise.all(
-        ordered.map((r) => summaryView(r, files.get(r.asset_id) ?? [], this.presign)),
+        ordered.map((r) => summaryView(r, files.get(r.asset_id) ?? [], this.presignFor(projectId))),
       ),
     };
   }

@@ -12,6 +12,7 @@ import { createFilesHandlers } from './files.routes.ts';
 
 // The asset-name rule, for operations that name an asset they will create (video outputs).
 export { checkName as checkAssetName } from './assets.rules.ts';
+export { assetDownloadGate } from './download-gate.ts';
 export { type AssetsMedia, type InspectedMedia, MediaUnreadable } from './media.ts';
 
 /** What another module may know about an asset it references. */
