@@ -37,6 +37,15 @@ export interface VoiceCloningSettings {
   timeoutMs: number;
 }
 
+/** The knowledge matcher (engines/dialog): its threshold and an optional embeddings endpoint. */
+export interface KnowledgeSettings {
+  /** 0…1: a best intent under this is "no match" (the robot's fallback). */
+  threshold: number | undefined;
+  embeddings:
+    | { url: string; apiKey: string | undefined; model: string; timeoutMs: number; blend: number }
+    | undefined;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -70,6 +79,7 @@ export interface Config {
   neuralRenderer: NeuralRendererSettings | undefined;
   /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
   voiceCloning: VoiceCloningSettings | undefined;
+  knowledge: KnowledgeSettings;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** `enforce`: work beyond the tenant's resource packages is refused (MSS.20050039); `off`: only metered. */
@@ -134,6 +144,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     if (!Number.isInteger(n) || n < min || n > max) {
       problems.push(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
       return fallback;
+    }
+    return n;
+  };
+  const fraction = (name: string): number | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || n > 1) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a number between 0 and 1`);
+      return undefined;
     }
     return n;
   };
@@ -250,6 +270,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  const embeddingsUrl = url('DOPPEL_EMBEDDINGS_URL', ['http:', 'https:']);
+  const knowledge: KnowledgeSettings = {
+    threshold: fraction('DOPPEL_KB_THRESHOLD'),
+    embeddings:
+      embeddingsUrl === undefined
+        ? undefined
+        : {
+            url: embeddingsUrl.replace(/\/+$/, ''),
+            apiKey: str('DOPPEL_EMBEDDINGS_KEY'),
+            model: str('DOPPEL_EMBEDDINGS_MODEL', 'text-embedding-3-small')!,
+            timeoutMs: int('DOPPEL_EMBEDDINGS_TIMEOUT_MS', 10_000, 100, 600_000),
+            blend: fraction('DOPPEL_EMBEDDINGS_BLEND') ?? 0.5,
+          },
+  };
+
   let voiceCloning: VoiceCloningSettings | undefined;
   const cloningUrl = url('DOPPEL_VOICE_CLONING_URL', ['http:', 'https:']);
   if (cloningUrl !== undefined) {
@@ -324,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     quotas: oneOf('DOPPEL_QUOTAS', ['off', 'enforce'] as const, 'off'),
     neuralRenderer,
     voiceCloning,
+    knowledge,
     modelingReview: oneOf('DOPPEL_MODELING_REVIEW', ['auto', 'manual'] as const, 'auto'),
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',
