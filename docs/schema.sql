@@ -140,6 +140,19 @@ CREATE TABLE credentials (
 );
 CREATE INDEX credentials_project_idx ON public.credentials USING btree (project_id);
 
+CREATE TABLE dialog_agencies (
+  project_id text NOT NULL,
+  role_type text NOT NULL,
+  agency_id text NOT NULL,
+  state text NOT NULL DEFAULT 'AUTHORIZED'::text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_agencies_pkey PRIMARY KEY (project_id, role_type),
+  CONSTRAINT dialog_agencies_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT dialog_agencies_role_type_check CHECK ((role_type = ANY (ARRAY['CBS'::text, 'SIS'::text]))),
+  CONSTRAINT dialog_agencies_state_check CHECK ((state = 'AUTHORIZED'::text))
+);
+
 CREATE TABLE jobs (
   id bigint NOT NULL DEFAULT nextval('jobs_id_seq'::regclass),
   project_id text,
@@ -286,6 +299,64 @@ CREATE TABLE resource_packages (
 );
 CREATE INDEX resource_packages_list_idx ON public.resource_packages USING btree (project_id, create_time DESC, resource_id DESC);
 CREATE INDEX resource_packages_metric_idx ON public.resource_packages USING btree (project_id, metric, expire_time);
+
+CREATE TABLE robot_content_switches (
+  project_id text NOT NULL,
+  robot_id text NOT NULL,
+  enable_welcome_speech boolean,
+  enable_hot_words boolean,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT robot_content_switches_pkey PRIMARY KEY (project_id, robot_id),
+  CONSTRAINT robot_content_switches_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+
+CREATE TABLE robot_hot_questions (
+  project_id text NOT NULL,
+  hot_question_id text NOT NULL,
+  robot_id text NOT NULL,
+  language text NOT NULL,
+  hot_question text NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT robot_hot_questions_pkey PRIMARY KEY (project_id, hot_question_id),
+  CONSTRAINT robot_hot_questions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX robot_hot_questions_list_idx ON public.robot_hot_questions USING btree (project_id, robot_id, create_time, hot_question_id);
+
+CREATE TABLE robot_hot_words (
+  project_id text NOT NULL,
+  hot_words_id text NOT NULL,
+  robot_id text NOT NULL,
+  hot_words_type text NOT NULL,
+  vocabulary_id text NOT NULL,
+  sis_project_id text,
+  region integer,
+  language text NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT robot_hot_words_check CHECK (((hot_words_type = 'SIS'::text) = ((sis_project_id IS NOT NULL) AND (region IS NOT NULL)))),
+  CONSTRAINT robot_hot_words_hot_words_type_check CHECK ((hot_words_type = ANY (ARRAY['SIS'::text, 'MOBVOI'::text]))),
+  CONSTRAINT robot_hot_words_pkey PRIMARY KEY (project_id, hot_words_id),
+  CONSTRAINT robot_hot_words_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX robot_hot_words_list_idx ON public.robot_hot_words USING btree (project_id, robot_id, create_time, hot_words_id);
+
+CREATE TABLE robot_welcome_speeches (
+  project_id text NOT NULL,
+  welcome_speech_id text NOT NULL,
+  robot_id text NOT NULL,
+  language text NOT NULL,
+  welcome_speech text NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT robot_welcome_speeches_pkey PRIMARY KEY (project_id, welcome_speech_id),
+  CONSTRAINT robot_welcome_speeches_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX robot_welcome_speeches_list_idx ON public.robot_welcome_speeches USING btree (project_id, robot_id, create_time, welcome_speech_id);
 
 CREATE TABLE schema_migrations (
   version integer NOT NULL,

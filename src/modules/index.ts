@@ -9,6 +9,7 @@ import { assetDownloadGate, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createLiveModule } from './live/index.ts';
+import { createRobotContentModule } from './robot-content/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
 import { createUsageModule } from './usage/index.ts';
@@ -28,6 +29,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
+    createRobotContentModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -170,4 +172,30 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListLivePlatforms',
   'ShowLivePlatform',
   'ListLivePlatformProducts',
+  // Virtual Avatar Greeting Management
+  'CreateWelcomeSpeech',
+  'ListWelcomeSpeech',
+  'ShowWelcomeSpeech',
+  'UpdateWelcomeSpeech',
+  'DeleteWelcomeSpeech',
+  'UpdateWelcomeSpeechSwitch',
+  'ShowWelcomeSpeechSwitch',
+  // Virtual Avatar Frequently Asked Question Management
+  'CreateHotQuestion',
+  'ListHotQuestion',
+  'ShowHotQuestion',
+  'UpdateHotQuestion',
+  'DeleteHotQuestion',
+  // Virtual Avatar Keyword Record Management
+  'CreateHotWords',
+  'ListHotWords',
+  'ShowHotWords',
+  'UpdateHotWords',
+  'DeleteHotWords',
+  'UpdateHotWordsSwitch',
+  'ShowHotWordsSwitch',
+  // Virtual Avatar Agency Management
+  'ShowAgency',
+  'CreateAgencyWithRoleType',
+  'DeleteAgencyWithRoleType',
 ];

@@ -135,6 +135,11 @@ export interface DB {
   voice_training_jobs: VoiceTrainingJobsTable;
   voice_training_op_logs: VoiceTrainingOpLogsTable;
   avatar_training_jobs: AvatarTrainingJobsTable;
+  robot_welcome_speeches: RobotWelcomeSpeechesTable;
+  robot_hot_questions: RobotHotQuestionsTable;
+  robot_hot_words: RobotHotWordsTable;
+  robot_content_switches: RobotContentSwitchesTable;
+  dialog_agencies: DialogAgenciesTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -375,6 +380,65 @@ export interface AvatarTrainingJobsTable {
   error_msg: string | null;
   operation_logs: Json<Array<Record<string, unknown>>>;
   app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** A robot's welcome speeches (migration 0014). */
+export interface RobotWelcomeSpeechesTable {
+  project_id: string;
+  welcome_speech_id: string;
+  robot_id: string;
+  language: string;
+  welcome_speech: string;
+  enabled: boolean;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** A robot's hot (frequently asked) questions (migration 0014). */
+export interface RobotHotQuestionsTable {
+  project_id: string;
+  hot_question_id: string;
+  robot_id: string;
+  language: string;
+  hot_question: string;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** A robot's hot-word records: references to SIS or Mobvoi vocabularies (migration 0014). */
+export interface RobotHotWordsTable {
+  project_id: string;
+  hot_words_id: string;
+  robot_id: string;
+  hot_words_type: 'SIS' | 'MOBVOI';
+  vocabulary_id: string;
+  sis_project_id: string | null;
+  region: number | null;
+  language: string;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** The welcome-speech and hot-word switches of one robot; null is the default (migration 0014). */
+export interface RobotContentSwitchesTable {
+  project_id: string;
+  robot_id: string;
+  enable_welcome_speech: boolean | null;
+  enable_hot_words: boolean | null;
+  update_time: Date;
+}
+
+/** Dialog agencies (CBS, SIS) a project has authorised (migration 0014). */
+export interface DialogAgenciesTable {
+  project_id: string;
+  role_type: 'CBS' | 'SIS';
+  agency_id: string;
+  state: 'AUTHORIZED';
   create_time: Date;
   update_time: Date;
 }
