@@ -19,7 +19,7 @@ import { type Metrics, registerMetrics } from './http/metrics.ts';
 import { genRequestId } from './http/request-id.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'http'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'http' | 'faults'>;
   logger: Logger;
   authenticate: Authenticate;
   throttle: Throttle | undefined;
@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       large: createInFlightBudget(http.unverifiedBodyBytes),
     },
     guards: deps.guards,
+    faults: deps.config.faults,
   });
   return app;
 }

@@ -1,6 +1,7 @@
 // The only module that reads the environment. Everything else receives a frozen Config.
 import os from 'node:os';
 import path from 'node:path';
+import { type FaultPlan, NO_FAULTS, parseFaults } from './core/faults/index.ts';
 import { MEDIA_TOOL_MODES, type MediaToolMode } from './core/media/tools.ts';
 
 export const REGIONS = ['cn-north-4', 'cn-east-3', 'ap-southeast-1'] as const;
@@ -80,6 +81,8 @@ export interface Config {
   /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
   voiceCloning: VoiceCloningSettings | undefined;
   knowledge: KnowledgeSettings;
+  /** Fault injection for integrators (docs/fault-injection.md); off unless configured. */
+  faults: FaultPlan;
   /** Allow server-side fetches (callbacks, media by URL) to reach loopback and private networks. */
   allowPrivateFetch: boolean;
   /** `enforce`: work beyond the tenant's resource packages is refused (MSS.20050039); `off`: only metered. */
@@ -285,6 +288,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
           },
   };
 
+  let faults = NO_FAULTS;
+  try {
+    faults = parseFaults(str('DOPPEL_FAULTS'), bool('DOPPEL_FAULT_HEADER', false));
+  } catch (e) {
+    problems.push(`DOPPEL_FAULTS: ${(e as Error).message}`);
+  }
+
   let voiceCloning: VoiceCloningSettings | undefined;
   const cloningUrl = url('DOPPEL_VOICE_CLONING_URL', ['http:', 'https:']);
   if (cloningUrl !== undefined) {
@@ -360,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     neuralRenderer,
     voiceCloning,
     knowledge,
+    faults,
     modelingReview: oneOf('DOPPEL_MODELING_REVIEW', ['auto', 'manual'] as const, 'auto'),
     renderConcurrency: int(
       'DOPPEL_RENDER_CONCURRENCY',

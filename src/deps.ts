@@ -105,6 +105,7 @@ export async function createDeps(
       leaseMs: config.jobs.leaseMs,
       pollMs: config.jobs.pollMs,
       concurrency: config.jobs.concurrency,
+      faults: config.faults,
     });
 
     // Engine processes start lazily, on the first synthesis.

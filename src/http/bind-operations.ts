@@ -9,6 +9,7 @@ import type { OperationId, OperationTypes } from '../contract/generated/types.ts
 import { digestOf } from '../core/auth/aksk.ts';
 import type { AuthHead, PendingAuth } from '../core/auth/authenticate.ts';
 import { Errors, isAppError } from '../core/errors/index.ts';
+import { type FaultPlan, FaultSpecError, type OperationFault } from '../core/faults/index.ts';
 import type { AuthGuards } from '../core/throttle/failures.ts';
 import type { Throttle } from '../core/throttle/index.ts';
 import { type InFlightBudget, readBody } from './body-reader.ts';
@@ -55,6 +56,8 @@ export interface AdmissionOptions {
 
 export interface BindOptions extends AdmissionOptions {
   handlers: HandlerMap;
+  /** Fault injection (core/faults): applied after authentication and validation. */
+  faults?: FaultPlan;
 }
 
 /**
@@ -89,6 +92,7 @@ export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
       preHandler: async (req) => {
         const unsafe = findUnsafeValue(req.query, 'query');
         if (unsafe) throw Errors.invalidParameter(unsafe);
+        if (opts.faults) await applyFault(req, op.operationId, opts.faults);
       },
       handler: async (req, reply) => {
         if (!handler) throw Errors.notImplemented(op.operationId);
@@ -114,6 +118,44 @@ export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
 }
 
 const single = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** An injected fault for this call, if the plan (or an enabled X-Doppel-Fault header) has one. */
+async function applyFault(req: FastifyRequest, operationId: string, faults: FaultPlan): Promise<void> {
+  let fault: OperationFault | undefined;
+  try {
+    fault = faults.forOperation(operationId, single(req.headers['x-doppel-fault']));
+  } catch (e) {
+    if (e instanceof FaultSpecError) throw Errors.invalidParameter(`X-Doppel-Fault: ${e.message}`);
+    throw e;
+  }
+  if (!fault) return;
+  req.log.info({ fault }, 'injected fault');
+  switch (fault.kind) {
+    case 'throttle':
+      throw Errors.injectedThrottle(operationId);
+    case 'error':
+      throw Errors.injected(fault.status);
+    case 'latency':
+      await sleepUnlessClosed(req, fault.ms);
+      return;
+    case 'timeout':
+      await sleepUnlessClosed(req, fault.ms);
+      throw Errors.injected(504);
+  }
+}
+
+/** Waits, but stops early when the client hangs up (its socket is of no use then). */
+function sleepUnlessClosed(req: FastifyRequest, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      req.raw.socket?.off('close', done);
+      resolve();
+    }
+    req.raw.socket?.once('close', done);
+  });
+}
 
 /** The access key an Authorization header names, read leniently (for failure accounting only). */
 const accessKeyOf = (authorization: string | undefined): string | undefined =>

@@ -82,6 +82,26 @@ export const Errors = {
       'DOPPEL.0431',
       `Request header fields too large: the request line and headers exceed ${limit} bytes`,
     ),
+  /** An answer fault injection asked for (docs/fault-injection.md); shaped like the real one. */
+  injected: (status: 500 | 502 | 503 | 504) =>
+    status === 500
+      ? new AppError(500, 'DOPPEL.0500', 'Internal server error (injected fault)')
+      : status === 503
+        ? new AppError(503, 'DOPPEL.0503', 'Service unavailable (injected fault); retry shortly', {
+            'Retry-After': '1',
+          })
+        : status === 502
+          ? new AppError(502, 'DOPPEL.0502', 'Bad gateway (injected fault)')
+          : new AppError(504, 'DOPPEL.0504', 'Gateway timeout (injected fault)'),
+  injectedThrottle: (operationId: string) =>
+    new AppError(
+      429,
+      'APIGW.0308',
+      `The throttling threshold has been reached: ${operationId} (injected fault)`,
+      {
+        'Retry-After': '1',
+      },
+    ),
   /** The bytes on the socket are not an HTTP request Node can parse. */
   malformedRequest: (why: string) => new AppError(400, 'DOPPEL.0400', `Malformed HTTP request: ${why}`),
 } as const;

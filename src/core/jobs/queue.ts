@@ -338,8 +338,24 @@ export class JobQueue {
       Math.max(10, Math.floor(this.opts.leaseMs / 3)),
     );
     let failure: { error: unknown } | undefined;
+    const fault = giveUpTaskOf(job.task) ? undefined : this.opts.faults?.forJob(job.task);
+    let faultTimer: NodeJS.Timeout | undefined;
+    let faultFired = false;
     try {
       if (!def?.handler) throw new PermanentJobError(`no handler for task "${job.task}"`);
+      if (fault) {
+        logger.warn({ fault }, 'injected job fault');
+        if (fault.kind === 'fail')
+          throw new PermanentJobError('injected fault: the job failed (DOPPEL_FAULTS)');
+        if (fault.kind === 'stall') await abortableSleep(fault.ms, run.controller.signal);
+        if (fault.kind === 'fail-after')
+          faultTimer = setTimeout(() => {
+            faultFired = true;
+            run.controller.abort(
+              new PermanentJobError(`injected fault: the job failed after ${fault.ms} ms`),
+            );
+          }, fault.ms);
+      }
       logger.debug({}, 'job started');
       await def.handler(job.payload, {
         job,
@@ -352,7 +368,15 @@ export class JobQueue {
       failure = { error: e };
     } finally {
       clearInterval(run.heartbeatTimer);
+      clearTimeout(faultTimer);
     }
+    // A handler that finished its work although the fault aborted it still fails.
+    if (faultFired && !run.abortKind)
+      failure = {
+        error: new PermanentJobError(
+          `injected fault: the job failed after ${(fault as { ms: number }).ms} ms`,
+        ),
+      };
     await run.beating;
     await this.settle(run, failure, def?.spec ?? {}, logger);
   }
@@ -444,4 +468,18 @@ export class JobQueue {
     run.abortKind = kind;
     run.controller.abort(new JobAbortedError(kind));
   }
+}
+
+/** Resolves after `ms`, or at once when the job is aborted (cancel, shutdown, lost lease). */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,6 +1,7 @@
 // The queue's public types. Handlers see a job through `(payload, helpers)`, as in
 // graphile-worker; the payload carries ids and the handler loads the resource itself.
 import type { Database, Db } from '../db/index.ts';
+import type { FaultPlan } from '../faults/index.ts';
 import type { JobRow } from './jobs.table.ts';
 
 export interface LogFn {
@@ -118,6 +119,8 @@ export interface JobQueueOptions {
    * task that many slots; a record serves only the queues it names.
    */
   concurrency: Record<string, number> | number;
+  /** Fault injection (core/faults): chosen tasks fail, fail part-way or stall. Off when absent. */
+  faults?: FaultPlan;
 }
 
 export interface StopOptions {
