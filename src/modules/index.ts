@@ -8,6 +8,7 @@ import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { assetDownloadGate, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
+import { createKnowledgeModule } from './knowledge/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
@@ -28,6 +29,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
+    createKnowledgeModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -170,4 +172,26 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListLivePlatforms',
   'ShowLivePlatform',
   'ListLivePlatformProducts',
+  // Virtual Avatar Knowledge Base Skill Management
+  'CreateKnowledgeSkill',
+  'ListKnowledgeSkill',
+  'UpdateKnowledgeSkill',
+  'ShowKnowledgeSkill',
+  'DeleteKnowledgeSkill',
+  'ExportKnowledgeSkill',
+  // Virtual Avatar Knowledge Base Intent Management
+  'CreateKnowledgeIntent',
+  'ListKnowledgeIntent',
+  'ShowKnowledgeIntent',
+  'UpdateKnowledgeIntent',
+  'DeleteKnowledgeIntent',
+  'CreateIntentAndQuestion',
+  // Virtual Avatar Knowledge Base Question Management
+  'CreateKnowledgeQuestion',
+  'ListKnowledgeQuestion',
+  'ShowKnowledgeQuestion',
+  'UpdateKnowledgeQuestion',
+  'DeleteKnowledgeQuestion',
+  'CreateBatchKnowledgeQuestion',
+  'UpdateBatchKnowledgeQuestion',
 ];
