@@ -88,7 +88,7 @@ export function parseSkillFile(bytes: Uint8Array | string): SkillFile {
     names.set(name, i);
     const list = raw.questions ?? [];
     if (!Array.isArray(list)) throw KnowledgeErrors.invalid(`${field}.questions must be an array`);
-    const questions = checkQuestionTexts(list, `${field}.questions`);
+    const questions = checkQuestionTexts(list, `${field}.questions`, 'strings');
     const identify = typeof raw.identify === 'string' ? raw.identify : undefined;
     return { name, answer, questions, ...(identify ? { identify } : {}) };
   });

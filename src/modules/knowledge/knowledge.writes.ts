@@ -53,11 +53,19 @@ export function checkIntentInput(name: unknown, answer: unknown, field = '') {
   };
 }
 
-/** Question texts of a list, checked, with no repeats among themselves. */
-export function checkQuestionTexts(values: unknown[], field: string): string[] {
+/**
+ * Question texts of a list, checked, with no repeats among themselves. `items` says whether
+ * the list holds `{question}` objects (the API) or plain strings (a skill file).
+ */
+export function checkQuestionTexts(
+  values: unknown[],
+  field: string,
+  items: 'objects' | 'strings' = 'objects',
+) {
   const seen = new Map<string, number>();
   return values.map((v, i) => {
-    const text = checkLine(v, `${field}[${i}].question`, QUESTION_MAX);
+    const label = items === 'objects' ? `${field}[${i}].question` : `${field}[${i}]`;
+    const text = checkLine(v, label, QUESTION_MAX);
     const first = seen.get(text);
     if (first !== undefined)
       throw KnowledgeErrors.invalid(`${at(field, i)}repeats ${field}[${first}]: ${JSON.stringify(text)}`);
