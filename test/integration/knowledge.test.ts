@@ -312,6 +312,10 @@ await describeEachDb('Knowledge base (skills, intents, questions, change feed)',
       [[q1, 'feed uno']],
     );
     assert.deepEqual(await store.changesSince(pid, c2.rev), { rev: c2.rev, upserts: [], removed: [] });
+    const ahead = await store.changesSince(pid, c2.rev + 1000);
+    assert.equal(ahead.reset, true, 'a reader ahead of the database is told to start over');
+    assert.equal(ahead.rev, c2.rev);
+    assert.ok(ahead.upserts.some((u) => u.id === q1));
 
     await ok('POST', `${KB}/question/delete`, { body: [q2] });
     const c3 = await store.changesSince(pid, c2.rev);

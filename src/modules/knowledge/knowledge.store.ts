@@ -17,6 +17,12 @@ export interface KnowledgeChanges {
   upserts: KnowledgeDoc[];
   /** Ids of questions deleted after `sinceRev` (directly or with their intent or skill). */
   removed: string[];
+  /**
+   * Set when the project's revision went back below `sinceRev` (its knowledge was wiped with
+   * the project and begun anew): `upserts` then holds every live question and the reader
+   * should drop everything else it holds for the project.
+   */
+  reset?: true;
 }
 
 export class KnowledgeStore {
@@ -33,7 +39,8 @@ export class KnowledgeStore {
   async changesSince(projectId: string, sinceRev: number): Promise<KnowledgeChanges> {
     const repo = new KnowledgeRepo(this.db);
     const rev = await repo.currentRev(projectId);
-    if (rev <= sinceRev) return { rev: Math.max(rev, sinceRev), upserts: [], removed: [] };
+    if (rev < sinceRev) return { ...(await this.changesSince(projectId, 0)), reset: true };
+    if (rev === sinceRev) return { rev, upserts: [], removed: [] };
     const rows = await repo.questionsSince(projectId, sinceRev, rev);
     const removed = sinceRev > 0 ? await repo.removedSince(projectId, sinceRev, rev) : [];
     return {
