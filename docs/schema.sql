@@ -187,6 +187,72 @@ CREATE INDEX jobs_project_idx ON public.jobs USING btree (project_id, created_at
 CREATE TRIGGER jobs_notify_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
 CREATE TRIGGER jobs_notify_update AFTER UPDATE OF state, cancel_requested_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
 
+CREATE TABLE knowledge_intents (
+  project_id text NOT NULL,
+  intent_id text NOT NULL,
+  skill_id text NOT NULL,
+  name text NOT NULL,
+  identify text NOT NULL,
+  answer text NOT NULL,
+  seq bigint NOT NULL DEFAULT nextval('knowledge_intents_seq_seq'::regclass),
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT knowledge_intents_pkey PRIMARY KEY (project_id, intent_id),
+  CONSTRAINT knowledge_intents_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT knowledge_intents_project_id_skill_id_fkey FOREIGN KEY (project_id, skill_id) REFERENCES knowledge_skills(project_id, skill_id) ON DELETE CASCADE,
+  CONSTRAINT knowledge_intents_project_id_skill_id_identify_key UNIQUE (project_id, skill_id, identify),
+  CONSTRAINT knowledge_intents_project_id_skill_id_name_key UNIQUE (project_id, skill_id, name)
+);
+CREATE INDEX knowledge_intents_list_idx ON public.knowledge_intents USING btree (project_id, skill_id, seq);
+
+CREATE TABLE knowledge_questions (
+  project_id text NOT NULL,
+  question_id text NOT NULL,
+  intent_id text NOT NULL,
+  skill_id text NOT NULL,
+  question text NOT NULL,
+  rev bigint NOT NULL,
+  seq bigint NOT NULL DEFAULT nextval('knowledge_questions_seq_seq'::regclass),
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT knowledge_questions_pkey PRIMARY KEY (project_id, question_id),
+  CONSTRAINT knowledge_questions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT knowledge_questions_project_id_intent_id_fkey FOREIGN KEY (project_id, intent_id) REFERENCES knowledge_intents(project_id, intent_id) ON DELETE CASCADE,
+  CONSTRAINT knowledge_questions_text_uq UNIQUE (project_id, skill_id, question) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX knowledge_questions_list_idx ON public.knowledge_questions USING btree (project_id, intent_id, seq);
+CREATE INDEX knowledge_questions_rev_idx ON public.knowledge_questions USING btree (project_id, rev);
+
+CREATE TABLE knowledge_revisions (
+  project_id text NOT NULL,
+  rev bigint NOT NULL,
+  CONSTRAINT knowledge_revisions_pkey PRIMARY KEY (project_id),
+  CONSTRAINT knowledge_revisions_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+
+CREATE TABLE knowledge_skills (
+  project_id text NOT NULL,
+  skill_id text NOT NULL,
+  name text NOT NULL,
+  identify text NOT NULL,
+  seq bigint NOT NULL DEFAULT nextval('knowledge_skills_seq_seq'::regclass),
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT knowledge_skills_pkey PRIMARY KEY (project_id, skill_id),
+  CONSTRAINT knowledge_skills_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT knowledge_skills_project_id_identify_key UNIQUE (project_id, identify),
+  CONSTRAINT knowledge_skills_project_id_name_key UNIQUE (project_id, name)
+);
+CREATE INDEX knowledge_skills_list_idx ON public.knowledge_skills USING btree (project_id, seq);
+
+CREATE TABLE knowledge_tombstones (
+  project_id text NOT NULL,
+  question_id text NOT NULL,
+  rev bigint NOT NULL,
+  CONSTRAINT knowledge_tombstones_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX knowledge_tombstones_rev_idx ON public.knowledge_tombstones USING btree (project_id, rev);
+
 CREATE TABLE live_platforms (
   project_id text NOT NULL,
   platform_id text NOT NULL,

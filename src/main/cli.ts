@@ -1,4 +1,4 @@
-// `doppel <command>`: serve, migrate, and account management.
+// `doppel <command>`: serve, migrate, account management, and knowledge skill files.
 import path from 'node:path';
 import { type Config, ConfigError, type ConfigOverrides, loadConfig } from '../config.ts';
 import { AccountsService } from '../core/auth/accounts.service.ts';
@@ -9,6 +9,7 @@ import { systemClock } from '../core/util/time.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { type AdminOps, connectAdmin } from './admin.ts';
 import { need, parse, UsageError } from './args.ts';
+import { KB_HELP, kbCommand } from './kb-cli.ts';
 import { serve } from './serve.ts';
 
 const HELP = `Usage: doppel <command> [options]
@@ -23,6 +24,7 @@ const HELP = `Usage: doppel <command> [options]
   users create --domain D --name N [--password P]     (or DOPPEL_PASSWORD)
   users list [--json]
   users delete --domain D --name N
+${KB_HELP}
 
 Configuration comes from the environment (DOPPEL_*, DATABASE_URL, REDIS_URL, S3_*); see README.md.`;
 
@@ -213,6 +215,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+
+    case 'kb':
+      return kbCommand(sub, rest, config);
 
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -8,6 +8,7 @@ import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { assetDownloadGate, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
+import { createKnowledgeModule } from './knowledge/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createRobotContentModule } from './robot-content/index.ts';
 import { createTtsModule } from './tts/index.ts';
@@ -30,6 +31,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
     createRobotContentModule(deps),
+    createKnowledgeModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -198,4 +200,26 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ShowAgency',
   'CreateAgencyWithRoleType',
   'DeleteAgencyWithRoleType',
+  // Virtual Avatar Knowledge Base Skill Management
+  'CreateKnowledgeSkill',
+  'ListKnowledgeSkill',
+  'UpdateKnowledgeSkill',
+  'ShowKnowledgeSkill',
+  'DeleteKnowledgeSkill',
+  'ExportKnowledgeSkill',
+  // Virtual Avatar Knowledge Base Intent Management
+  'CreateKnowledgeIntent',
+  'ListKnowledgeIntent',
+  'ShowKnowledgeIntent',
+  'UpdateKnowledgeIntent',
+  'DeleteKnowledgeIntent',
+  'CreateIntentAndQuestion',
+  // Virtual Avatar Knowledge Base Question Management
+  'CreateKnowledgeQuestion',
+  'ListKnowledgeQuestion',
+  'ShowKnowledgeQuestion',
+  'UpdateKnowledgeQuestion',
+  'DeleteKnowledgeQuestion',
+  'CreateBatchKnowledgeQuestion',
+  'UpdateBatchKnowledgeQuestion',
 ];

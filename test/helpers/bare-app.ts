@@ -8,7 +8,11 @@ import type { Authenticate } from '../../src/http/bind-operations.ts';
 
 const defaults = loadConfig({});
 
-export const testHttpConfig = (bodyLimitBytes: number) => ({ bodyLimitBytes, http: defaults.http, faults: defaults.faults });
+export const testHttpConfig = (bodyLimitBytes: number) => ({
+  bodyLimitBytes,
+  http: defaults.http,
+  faults: defaults.faults,
+});
 
 export const testGuards = () => createAuthGuards(defaults.authFailures, systemClock);
 

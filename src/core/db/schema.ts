@@ -140,6 +140,11 @@ export interface DB {
   robot_hot_words: RobotHotWordsTable;
   robot_content_switches: RobotContentSwitchesTable;
   dialog_agencies: DialogAgenciesTable;
+  knowledge_skills: KnowledgeSkillsTable;
+  knowledge_intents: KnowledgeIntentsTable;
+  knowledge_questions: KnowledgeQuestionsTable;
+  knowledge_revisions: KnowledgeRevisionsTable;
+  knowledge_tombstones: KnowledgeTombstonesTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -441,4 +446,50 @@ export interface DialogAgenciesTable {
   state: 'AUTHORIZED';
   create_time: Date;
   update_time: Date;
+}
+
+/** Knowledge base (migration 0007): skills → intents → questions, and their change feed. */
+export interface KnowledgeSkillsTable {
+  project_id: string;
+  skill_id: string;
+  name: string;
+  identify: string;
+  seq: Generated<number>;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface KnowledgeIntentsTable {
+  project_id: string;
+  intent_id: string;
+  skill_id: string;
+  name: string;
+  identify: string;
+  answer: string;
+  seq: Generated<number>;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface KnowledgeQuestionsTable {
+  project_id: string;
+  question_id: string;
+  intent_id: string;
+  skill_id: string;
+  question: string;
+  rev: number;
+  seq: Generated<number>;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface KnowledgeRevisionsTable {
+  project_id: string;
+  rev: number;
+}
+
+export interface KnowledgeTombstonesTable {
+  project_id: string;
+  question_id: string;
+  rev: number;
 }
