@@ -8,11 +8,14 @@ import { DatabaseBusyError, type Db, openDatabase } from '../core/db/index.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { isAppError } from '../core/errors/index.ts';
 import { systemClock } from '../core/util/time.ts';
+import { openAiEmbeddings } from '../engines/dialog/index.ts';
 import {
   encodeSkillFile,
   exportSkill,
   type ImportResult,
   importSkill,
+  type KnowledgeAnswer,
+  KnowledgeAnswerer,
   parseSkillFile,
 } from '../modules/knowledge/index.ts';
 import { need, parse, UsageError } from './args.ts';
@@ -21,7 +24,8 @@ import { need, parse, UsageError } from './args.ts';
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export const KB_HELP = `  kb import --project <id> --file <path> [--json]
-  kb export --project <id> --skill <skill_id> [--out <path>]`;
+  kb export --project <id> --skill <skill_id> [--out <path>]
+  kb ask --project <id> --text <text> [--skill <id,id…>] [--json]`;
 
 /** A thrown error a person can act on; the catalog's code is kept in the message. */
 const explain = (e: unknown): Error => (isAppError(e) ? new Error(`${e.message} (${e.code})`) : (e as Error));
@@ -51,6 +55,34 @@ export async function exportSkillFile(db: Db, projectId: string, skillId: string
   } catch (e) {
     throw explain(e);
   }
+}
+
+/** What the knowledge base answers to `text`, with the configured threshold and embeddings. */
+export async function askKnowledge(
+  db: Db,
+  cfg: Readonly<Config>,
+  projectId: string,
+  text: string,
+  skillIds?: string[],
+): Promise<KnowledgeAnswer> {
+  await requireProject(db, projectId);
+  const e = cfg.knowledge.embeddings;
+  const answerer = new KnowledgeAnswerer(db, {
+    ...(cfg.knowledge.threshold !== undefined ? { threshold: cfg.knowledge.threshold } : {}),
+    ...(e
+      ? {
+          blend: e.blend,
+          embeddings: openAiEmbeddings({
+            url: e.url,
+            ...(e.apiKey ? { apiKey: e.apiKey } : {}),
+            model: e.model,
+            timeoutMs: e.timeoutMs,
+            allowPrivate: cfg.allowPrivateFetch,
+          }),
+        }
+      : {}),
+  });
+  return answerer.ask(projectId, text, skillIds ? { skillIds } : {});
 }
 
 async function withDatabase<T>(cfg: Readonly<Config>, fn: (db: Db) => Promise<T>): Promise<T> {
@@ -85,8 +117,9 @@ export async function kbCommand(
     file: { type: 'string' },
     skill: { type: 'string' },
     out: { type: 'string' },
+    text: { type: 'string' },
   });
-  if (sub !== 'import' && sub !== 'export') throw new UsageError('kb import|export');
+  if (sub !== 'import' && sub !== 'export' && sub !== 'ask') throw new UsageError('kb import|export|ask');
   const projectId = need(values.project, '--project');
   const cfg = config({ dataDir: values['data-dir'] });
   if (sub === 'import') {
@@ -98,6 +131,15 @@ export async function kbCommand(
         : `skill ${r.skill_id} (${r.identify}): ${r.intents} intents, ${r.questions} questions\n`,
     );
     return 0;
+  }
+  if (sub === 'ask') {
+    const text = need(values.text, '--text');
+    const skillIds = values.skill ? values.skill.split(',').filter(Boolean) : undefined;
+    const r = await withDatabase(cfg, (db) => askKnowledge(db, cfg, projectId, text, skillIds));
+    if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else if (r.best) process.stdout.write(`${r.best.intentName} (${r.best.score}): ${r.best.answer}\n`);
+    else process.stdout.write(`no match (best ${r.candidates[0]?.score ?? 0} < threshold ${r.threshold})\n`);
+    return r.best ? 0 : 3;
   }
   const skillId = need(values.skill, '--skill');
   const bytes = await withDatabase(cfg, (db) => exportSkillFile(db, projectId, skillId));

@@ -7,6 +7,7 @@ import { createKnowledgeHandlers } from './knowledge.routes.ts';
 import { QuestionsService } from './questions.service.ts';
 import { SkillsService } from './skills.service.ts';
 
+export { type KnowledgeAnswer, KnowledgeAnswerer } from './knowledge.answers.ts';
 export * from './knowledge.limits.ts';
 export { type KnowledgeChanges, type KnowledgeDoc, KnowledgeStore } from './knowledge.store.ts';
 export {
