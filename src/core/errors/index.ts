@@ -26,6 +26,14 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
  * before MetaStudio sees the request; then the MetaStudio (`MSS.*`) codes; then the few that
  * exist only in Doppel (`DOPPEL.*`). Statuses follow SEMANTICS.md §2.1 and ERRATA.md.
  */
+/** The answers fault injection gives, shaped like the server's own 5xx (docs/fault-injection.md). */
+const INJECTED = {
+  500: ['DOPPEL.0500', 'Internal server error'],
+  502: ['DOPPEL.0502', 'Bad gateway'],
+  503: ['DOPPEL.0503', 'Service unavailable; retry shortly'],
+  504: ['DOPPEL.0504', 'Gateway timeout'],
+} as const;
+
 export const Errors = {
   // ── gateway ───────────────────────────────────────────────────────────────
   routeNotFound: (method: string, url: string) =>
@@ -83,16 +91,15 @@ export const Errors = {
       `Request header fields too large: the request line and headers exceed ${limit} bytes`,
     ),
   /** An answer fault injection asked for (docs/fault-injection.md); shaped like the real one. */
-  injected: (status: 500 | 502 | 503 | 504) =>
-    status === 500
-      ? new AppError(500, 'DOPPEL.0500', 'Internal server error (injected fault)')
-      : status === 503
-        ? new AppError(503, 'DOPPEL.0503', 'Service unavailable (injected fault); retry shortly', {
-            'Retry-After': '1',
-          })
-        : status === 502
-          ? new AppError(502, 'DOPPEL.0502', 'Bad gateway (injected fault)')
-          : new AppError(504, 'DOPPEL.0504', 'Gateway timeout (injected fault)'),
+  injected: (status: 500 | 502 | 503 | 504) => {
+    const [code, text] = INJECTED[status];
+    return new AppError(
+      status,
+      code,
+      `${text} (injected fault)`,
+      status === 503 ? { 'Retry-After': '1' } : {},
+    );
+  },
   injectedThrottle: (operationId: string) =>
     new AppError(
       429,

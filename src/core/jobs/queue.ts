@@ -340,7 +340,7 @@ export class JobQueue {
     let failure: { error: unknown } | undefined;
     const fault = giveUpTaskOf(job.task) ? undefined : this.opts.faults?.forJob(job.task);
     let faultTimer: NodeJS.Timeout | undefined;
-    let faultFired = false;
+    let faultError: PermanentJobError | undefined;
     try {
       if (!def?.handler) throw new PermanentJobError(`no handler for task "${job.task}"`);
       if (fault) {
@@ -350,10 +350,8 @@ export class JobQueue {
         if (fault.kind === 'stall') await abortableSleep(fault.ms, run.controller.signal);
         if (fault.kind === 'fail-after')
           faultTimer = setTimeout(() => {
-            faultFired = true;
-            run.controller.abort(
-              new PermanentJobError(`injected fault: the job failed after ${fault.ms} ms`),
-            );
+            faultError = new PermanentJobError(`injected fault: the job failed after ${fault.ms} ms`);
+            run.controller.abort(faultError);
           }, fault.ms);
       }
       logger.debug({}, 'job started');
@@ -371,12 +369,7 @@ export class JobQueue {
       clearTimeout(faultTimer);
     }
     // A handler that finished its work although the fault aborted it still fails.
-    if (faultFired && !run.abortKind)
-      failure = {
-        error: new PermanentJobError(
-          `injected fault: the job failed after ${(fault as { ms: number }).ms} ms`,
-        ),
-      };
+    if (faultError && !run.abortKind) failure = { error: faultError };
     await run.beating;
     await this.settle(run, failure, def?.spec ?? {}, logger);
   }

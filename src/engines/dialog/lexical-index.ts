@@ -63,10 +63,6 @@ export class LexicalIndex {
     return this.live;
   }
 
-  has(id: string): boolean {
-    return this.bySlotId.has(id);
-  }
-
   add(doc: KbDoc, f: Map<string, number>): void {
     this.remove(doc.id);
     if (f.size === 0) return;
@@ -195,10 +191,6 @@ export class LexicalIndex {
         score: 0,
       };
     }
-  }
-
-  slotOf(id: string): number | undefined {
-    return this.bySlotId.get(id);
   }
 
   private weightOf(f: Map<string, number>, boost?: ReadonlySet<string>): number {

@@ -13,13 +13,12 @@ import { conceptsOf, conceptTable } from './synonyms.ts';
 const toSimplified = Converter({ from: 't', to: 'cn' });
 
 const CJK = /\p{Script=Han}/u;
-const HAS_CJK = /\p{Script=Han}/u;
 const PUNCT = /[\p{P}\p{S}]+/gu;
 const HAN_RUNS = /\p{Script=Han}+/gu;
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 /** Weights of the three CJK feature kinds and of a Latin stem. */
-export const FEATURE_WEIGHT = { bigram: 1, word: 1, char: 0.35, latin: 1, concept: 1, minWord: 3 };
+export const FEATURE_WEIGHT = { bigram: 1, word: 1, char: 0.35, latin: 1, concept: 1, minWord: 3 } as const;
 
 // Function words that say nothing about what is asked. English only: Chinese particles are
 // single characters, already weighed down as unigrams and by their document frequency.
@@ -52,7 +51,7 @@ const CJK_STOP_PAIRS = new Set(
 
 export function normalizeText(text: string): string {
   let s = text.normalize('NFKC').toLowerCase();
-  if (HAS_CJK.test(s)) s = toSimplified(s);
+  if (CJK.test(s)) s = toSimplified(s);
   return s
     .replace(/['\u2019]/g, '')
     .replace(PUNCT, ' ')

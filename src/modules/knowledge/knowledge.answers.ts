@@ -91,7 +91,7 @@ export class KnowledgeAnswerer {
     }
     const e = entry;
     while (e.syncing) await e.syncing;
-    if ((await this.store.currentRev(projectId)) === e.rev) return e;
+    // changesSince reads the revision first and stops there when nothing changed.
     e.syncing = (async () => {
       const changes = await this.store.changesSince(projectId, e.rev);
       if (changes.reset) {
