@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { AttemptView, DeliveryState, DeliveryView } from '../core/webhooks/index.ts';
 
 export interface CredentialView {
   ak: string;
@@ -34,6 +35,14 @@ export interface AdminOps {
   }): Promise<{ id: string; domain: string; name: string }>;
   listUsers(a: Record<string, never>): Promise<Array<{ id: string; domain: string; name: string }>>;
   deleteUser(a: { domain: string; name: string }): Promise<{ deleted: boolean }>;
+  listWebhooks(a: {
+    projectId?: string;
+    state?: DeliveryState;
+    source?: string;
+    limit?: number;
+  }): Promise<DeliveryView[]>;
+  showWebhook(a: { id: string }): Promise<{ delivery: DeliveryView; attempts: AttemptView[]; body: unknown }>;
+  replayWebhook(a: { id: string }): Promise<DeliveryView>;
 }
 
 const METHODS = new Set<keyof AdminOps>([
@@ -45,6 +54,9 @@ const METHODS = new Set<keyof AdminOps>([
   'createUser',
   'listUsers',
   'deleteUser',
+  'listWebhooks',
+  'showWebhook',
+  'replayWebhook',
 ]);
 
 const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');

@@ -1,4 +1,4 @@
-// `doppel <command>`: serve, migrate, account management, and knowledge skill files.
+// `doppel <command>`: serve, migrate, account management, knowledge skill files and the webhook log.
 import path from 'node:path';
 import { type Config, ConfigError, type ConfigOverrides, loadConfig } from '../config.ts';
 import { AccountsService } from '../core/auth/accounts.service.ts';
@@ -25,6 +25,9 @@ const HELP = `Usage: doppel <command> [options]
   users list [--json]
   users delete --domain D --name N
 ${KB_HELP}
+  webhooks list [--project <id>] [--state PENDING|DELIVERED|FAILED] [--source S] [--limit N] [--json]
+  webhooks show <delivery-id> [--json]
+  webhooks replay <delivery-id> [--json]
 
 Configuration comes from the environment (DOPPEL_*, DATABASE_URL, REDIS_URL, S3_*); see README.md.`;
 
@@ -57,7 +60,7 @@ async function withAccounts<T>(cfg: Readonly<Config>, fn: (ops: AdminOps) => Pro
     await migrate(database.db);
     const master = loadOrCreateMasterKey(cfg.dataDir, cfg.masterKey);
     const accounts = new AccountsService({ db: database.db, masterKey: master.key, clock: systemClock });
-    return await fn(accountsAdminOps(accounts));
+    return await fn(accountsAdminOps(accounts, { db: database.db, allowPrivate: cfg.allowPrivateFetch }));
   } finally {
     await database.close();
   }
@@ -218,6 +221,69 @@ async function main(argv: string[]): Promise<number> {
 
     case 'kb':
       return kbCommand(sub, rest, config);
+
+    case 'webhooks': {
+      const { values, positionals } = parse(rest, {
+        ...common,
+        project: { type: 'string' },
+        state: { type: 'string' },
+        source: { type: 'string' },
+        limit: { type: 'string' },
+      });
+      const cfg = config({ dataDir: values['data-dir'] });
+      return withAccounts(cfg, async (ops) => {
+        if (sub === 'list') {
+          const state = values.state?.toUpperCase();
+          if (state && !['PENDING', 'DELIVERED', 'FAILED'].includes(state))
+            throw new UsageError('--state is PENDING, DELIVERED or FAILED');
+          const limit = values.limit === undefined ? undefined : Number(values.limit);
+          if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+            throw new UsageError('--limit is a whole number from 1 to 1000');
+          const list = await ops.listWebhooks({
+            ...(values.project ? { projectId: values.project } : {}),
+            ...(state ? { state: state as 'PENDING' } : {}),
+            ...(values.source ? { source: values.source } : {}),
+            ...(limit ? { limit } : {}),
+          });
+          print(values.json, list, () =>
+            table(list as never, [
+              'delivery_id',
+              'source',
+              'resource_id',
+              'state',
+              'attempts',
+              'last_status',
+              'last_latency_ms',
+              'created_at',
+              'url',
+            ]),
+          );
+        } else if (sub === 'show') {
+          const r = await ops.showWebhook({ id: need(positionals[0], 'the delivery id') });
+          print(values.json, r, () =>
+            [
+              ...Object.entries(r.delivery).map(([k, v]) => `${k.padEnd(16)}: ${v ?? ''}`),
+              `body            : ${JSON.stringify(r.body)}`,
+              '',
+              table(r.attempts as never, ['attempt', 'started_at', 'status', 'latency_ms', 'error']),
+            ].join('\n'),
+          );
+        } else if (sub === 'replay') {
+          const id = need(positionals[0], 'the delivery id');
+          const r = await ops.replayWebhook({ id });
+          print(
+            values.json,
+            r,
+            () =>
+              `replayed ${id} as ${r.delivery_id}: ${r.state}` +
+              (r.last_status !== null ? ` (HTTP ${r.last_status}, ${r.last_latency_ms} ms)` : '') +
+              (r.last_error && r.state !== 'DELIVERED' ? ` — ${r.last_error}` : ''),
+          );
+          return r.state === 'DELIVERED' ? 0 : 4;
+        } else throw new UsageError('webhooks list|show|replay');
+        return 0;
+      });
+    }
 
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -37,7 +37,10 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
   await platform.startJobs();
   const admin =
     deps.database.kind === 'pglite'
-      ? await startAdminServer(config.dataDir, accountsAdminOps(deps.accounts))
+      ? await startAdminServer(
+          config.dataDir,
+          accountsAdminOps(deps.accounts, { db: deps.database.db, allowPrivate: config.allowPrivateFetch }),
+        )
       : undefined;
 
   logger.info(

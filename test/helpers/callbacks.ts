@@ -1,4 +1,5 @@
-// A local HTTP server that records the callbacks Doppel POSTs (TTS, video), answering 200.
+// A local HTTP server that records the callbacks Doppel POSTs (TTS, video), answering 200
+// (or 500 to the first `failFirst` of them, to exercise retries).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -16,8 +17,9 @@ export interface CallbackReceiver {
   close(): Promise<void>;
 }
 
-export async function startCallbackReceiver(): Promise<CallbackReceiver> {
+export async function startCallbackReceiver(opts: { failFirst?: number } = {}): Promise<CallbackReceiver> {
   const received: ReceivedCallback[] = [];
+  let toFail = opts.failFirst ?? 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
@@ -27,6 +29,12 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
         headers: req.headers,
         body: JSON.parse(Buffer.concat(chunks).toString()),
       });
+      if (toFail > 0) {
+        toFail--;
+        res.writeHead(500);
+        res.end('not now');
+        return;
+      }
       res.writeHead(200);
       res.end('ok');
     });

@@ -24,7 +24,7 @@ await describeEachDb('credentials create --project (a new project is created)', 
   after(() => t.cleanup());
 
   it('creates the project, then the key; a second key reuses the project', async () => {
-    const ops = accountsAdminOps(svc);
+    const ops = accountsAdminOps(svc, { db: t.database.db, allowPrivate: false });
     const projectId = newId();
     assert.equal(await svc.getProject(projectId), null);
     const c = await ops.createCredential({ projectId, description: 'ci' });
@@ -37,6 +37,11 @@ await describeEachDb('credentials create --project (a new project is created)', 
   });
 
   it('still refuses an id that is not 32 hex', async () => {
-    await assert.rejects(accountsAdminOps(svc).createCredential({ projectId: 'nope' }), /32 lowercase hex/);
+    await assert.rejects(
+      accountsAdminOps(svc, { db: t.database.db, allowPrivate: false }).createCredential({
+        projectId: 'nope',
+      }),
+      /32 lowercase hex/,
+    );
   });
 });

@@ -145,6 +145,8 @@ export interface DB {
   knowledge_questions: KnowledgeQuestionsTable;
   knowledge_revisions: KnowledgeRevisionsTable;
   knowledge_tombstones: KnowledgeTombstonesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -492,4 +494,33 @@ export interface KnowledgeTombstonesTable {
   project_id: string;
   question_id: string;
   rev: number;
+}
+
+/** The webhook log (migration 0019). */
+export interface WebhookDeliveriesTable {
+  project_id: string;
+  delivery_id: string;
+  delivery_key: string;
+  source: string;
+  resource_id: string;
+  target: Json<{ url: string; auth_type: string; key?: string }>;
+  body: Json<unknown>;
+  state: 'PENDING' | 'DELIVERED' | 'FAILED';
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  replay_of: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface WebhookAttemptsTable {
+  project_id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: Date;
+  status: number | null;
+  error: string | null;
+  latency_ms: number;
 }

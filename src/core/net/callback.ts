@@ -2,6 +2,7 @@
 // no redirects, a short timeout. Throws when the receiver does not answer 2xx, so the calling
 // job can retry with backoff; a BlockedAddressError means retrying is pointless.
 import type { TaskHelpers } from '../jobs/index.ts';
+import { type DeliveryRef, WebhookLog } from '../webhooks/webhook-log.ts';
 import { type MssAuthType, signCallback } from './mss-auth.ts';
 import { BlockedAddressError, safeFetch } from './safe-fetch.ts';
 import { checkUrlShape } from './ssrf.ts';
@@ -49,23 +50,60 @@ export function callbackTargetOf(
   return { url: cfg.callback_url, authType, ...(key ? { key } : {}) };
 }
 
+/** Where an attempt is written in the webhook log, and whether another attempt may follow. */
+export interface CallbackRecording {
+  log: WebhookLog;
+  ref: DeliveryRef;
+  /** No retry follows a failure of this attempt: the delivery ends FAILED. */
+  lastAttempt: boolean;
+}
+
 export async function postCallback(
   target: CallbackTarget,
   body: unknown,
-  opts: { now: number; allowPrivate: boolean; signal?: AbortSignal },
+  opts: { now: number; allowPrivate: boolean; signal?: AbortSignal; record?: CallbackRecording },
 ): Promise<void> {
-  const signed = signCallback(target.url, { type: target.authType, key: target.key }, opts.now);
-  const res = await safeFetch(signed.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signed.headers },
-    body: JSON.stringify(body),
-    allowPrivate: opts.allowPrivate,
-    timeoutMs: CALLBACK_TIMEOUT_MS,
-    maxRedirects: 0,
-    maxBodyBytes: 4096,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  if (res.status < 200 || res.status >= 300) throw new Error(`callback answered HTTP ${res.status}`);
+  const rec = opts.record;
+  const deliveryId = rec
+    ? await rec.log.open(
+        rec.ref,
+        { url: target.url, auth_type: target.authType, ...(target.key ? { key: target.key } : {}) },
+        body,
+        new Date(opts.now),
+      )
+    : undefined;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let status: number | undefined;
+  let failure: Error | undefined;
+  try {
+    const signed = signCallback(target.url, { type: target.authType, key: target.key }, opts.now);
+    const res = await safeFetch(signed.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed.headers },
+      body: JSON.stringify(body),
+      allowPrivate: opts.allowPrivate,
+      timeoutMs: CALLBACK_TIMEOUT_MS,
+      maxRedirects: 0,
+      maxBodyBytes: 4096,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    status = res.status;
+    if (status < 200 || status >= 300) failure = new Error(`callback answered HTTP ${status}`);
+  } catch (e) {
+    failure = e as Error;
+  }
+  if (rec && deliveryId) {
+    const final = rec.lastAttempt || failure instanceof BlockedAddressError;
+    await rec.log.record(rec.ref.projectId, deliveryId, {
+      startedAt,
+      latencyMs: performance.now() - t0,
+      ...(status !== undefined ? { status } : {}),
+      ...(failure ? { error: failure.message } : {}),
+      state: failure ? (final ? 'FAILED' : 'PENDING') : 'DELIVERED',
+    });
+  }
+  if (failure) throw failure;
 }
 
 /**
@@ -82,12 +120,19 @@ export async function callbackAttempt(
     helpers: TaskHelpers;
     /** Names the job in the log line, e.g. "TTS" or "video". */
     what: string;
+    /** The webhook log's names for this callback (the project and job it is about). */
+    ref: DeliveryRef;
     settle: (state: 'DELIVERED' | 'FAILED') => Promise<void>;
   },
 ): Promise<void> {
   const h = ctx.helpers;
   try {
-    await postCallback(target, body, { now: ctx.now, allowPrivate: ctx.allowPrivate, signal: h.signal });
+    await postCallback(target, body, {
+      now: ctx.now,
+      allowPrivate: ctx.allowPrivate,
+      signal: h.signal,
+      record: { log: new WebhookLog(h.db), ref: ctx.ref, lastAttempt: h.job.attempts >= h.job.max_attempts },
+    });
     await ctx.settle('DELIVERED');
   } catch (e) {
     h.logger.warn({ err: e, attempt: h.job.attempts }, `${ctx.what} callback not delivered`);

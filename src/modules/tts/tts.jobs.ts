@@ -227,6 +227,7 @@ async function deliverCallback(
     allowPrivate: deps.allowPrivateFetch,
     helpers: h,
     what: 'TTS',
+    ref: { projectId: ref.projectId, source: 'tts', resourceId: ref.jobId },
     settle: (state) => repo.setCallbackState(ref.projectId, ref.jobId, state),
   });
 }

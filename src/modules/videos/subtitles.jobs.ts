@@ -9,6 +9,7 @@ import { isAppError } from '../../core/errors/index.ts';
 import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import { postCallback } from '../../core/net/callback.ts';
 import { wireTime } from '../../core/util/time.ts';
+import { WebhookLog } from '../../core/webhooks/webhook-log.ts';
 import { buildSrt } from '../../engines/speech/srt.ts';
 import { isSpeechError } from '../../engines/speech/types.ts';
 import { speechErrorToApp, type TtsService, type VocabularyService } from '../tts/index.ts';
@@ -143,7 +144,17 @@ async function sendCallback(
       ...(p.callback.key ? { key: p.callback.key } : {}),
     },
     { job_id: p.jobId, job_state: 'GENERATED', script_id: scriptId },
-    { now: deps.clock.now().getTime(), allowPrivate: deps.allowPrivateFetch, signal },
+    {
+      now: deps.clock.now().getTime(),
+      allowPrivate: deps.allowPrivateFetch,
+      signal,
+      // One attempt: the subtitle file stays readable through ShowSubtitleFile either way.
+      record: {
+        log: new WebhookLog(deps.db),
+        ref: { projectId: p.projectId, source: 'subtitle', resourceId: p.jobId },
+        lastAttempt: true,
+      },
+    },
   ).then(
     () => repo.updateSubtitleJob(p.projectId, p.jobId, { callback_state: 'DELIVERED' }, deps.clock.now()),
     (err) => {

@@ -652,6 +652,7 @@ async function deliverCallback(deps: VideoJobDeps, ref: JobRef, h: TaskHelpers):
     allowPrivate: deps.allowPrivateFetch,
     helpers: h,
     what: 'video',
+    ref: { projectId: ref.projectId, source: 'video', resourceId: ref.jobId },
     settle: (state) => repo.setCallbackState(ref.projectId, ref.jobId, state),
   });
 }
