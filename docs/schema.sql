@@ -604,6 +604,40 @@ CREATE TABLE voice_training_op_logs (
   CONSTRAINT voice_training_op_logs_project_id_job_id_fkey FOREIGN KEY (project_id, job_id) REFERENCES voice_training_jobs(project_id, job_id) ON DELETE CASCADE
 );
 
+CREATE TABLE webhook_attempts (
+  project_id text NOT NULL,
+  delivery_id text NOT NULL,
+  attempt integer NOT NULL,
+  started_at timestamp with time zone NOT NULL,
+  status integer,
+  error text,
+  latency_ms integer NOT NULL,
+  CONSTRAINT webhook_attempts_pkey PRIMARY KEY (project_id, delivery_id, attempt),
+  CONSTRAINT webhook_attempts_project_id_delivery_id_fkey FOREIGN KEY (project_id, delivery_id) REFERENCES webhook_deliveries(project_id, delivery_id) ON DELETE CASCADE
+);
+
+CREATE TABLE webhook_deliveries (
+  project_id text NOT NULL,
+  delivery_id text NOT NULL,
+  delivery_key text NOT NULL,
+  source text NOT NULL,
+  resource_id text NOT NULL,
+  target jsonb NOT NULL,
+  body jsonb NOT NULL,
+  state text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  last_status integer,
+  last_error text,
+  last_latency_ms integer,
+  replay_of text,
+  created_at timestamp with time zone NOT NULL,
+  updated_at timestamp with time zone NOT NULL,
+  CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (project_id, delivery_id),
+  CONSTRAINT webhook_deliveries_project_id_delivery_key_key UNIQUE (project_id, delivery_key),
+  CONSTRAINT webhook_deliveries_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX webhook_deliveries_time_idx ON public.webhook_deliveries USING btree (created_at);
+
 CREATE OR REPLACE FUNCTION public.asset_counts_apply()
  RETURNS trigger
  LANGUAGE plpgsql

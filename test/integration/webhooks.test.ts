@@ -68,7 +68,8 @@ await describeEachDb('webhook log and replay', (leg) => {
       ],
     );
     assert.match(found.attempts[0]?.error ?? '', /HTTP 500/);
-    for (const a of found.attempts) assert.ok(a.latency_ms >= 0 && a.latency_ms < 10_000, String(a.latency_ms));
+    for (const a of found.attempts)
+      assert.ok(a.latency_ms >= 0 && a.latency_ms < 10_000, String(a.latency_ms));
     assert.equal((found.body as { job_id: string }).job_id, jobId);
     // What the receiver got is what the log says was sent.
     const sent = cb.received.filter((r) => r.body.job_id === jobId);
