@@ -147,6 +147,51 @@ await describeEachDb('File Management: errors and side paths', (leg) => {
       });
       assert.equal(many.status, 400);
     });
+
+    it('CreateLargeFile takes a VIDEO up to 500 GB in parts; CreateFile keeps the 5 GB cap (ERRATA 101)', async () => {
+      const videoId = await createAsset(p, { asset_name: 'long-shoot', asset_type: 'VIDEO' });
+      const large = (name: string, size: number, parts = 100) =>
+        p.call('POST', '/v1/{project_id}/large-files', {
+          body: {
+            file_name: name,
+            file_size: size,
+            asset_id: videoId,
+            asset_file_category: 'MAIN',
+            file_multipart_count: parts,
+          },
+        });
+      const single = await p.call('POST', '/v1/{project_id}/files', {
+        body: {
+          file_name: 'six.mp4',
+          file_md5: md5b64(png),
+          file_size: 5 * 1024 ** 3,
+          asset_id: videoId,
+          asset_file_category: 'MAIN',
+        },
+      });
+      assert.equal(single.status, 200, JSON.stringify(single.body));
+      assert.equal((await confirm(p, single.body.file_id, 'CANCELLED')).status, 200);
+      const six = await large('six.mp4', 6 * 1024 ** 3, 2);
+      assert.equal(six.status, 200, JSON.stringify(six.body));
+      assert.equal(six.body.upload_urls.length, 2);
+      assert.equal((await confirm(p, six.body.file_id, 'CANCELLED')).status, 200);
+      const max = await large('max.mp4', 500 * 1024 ** 3);
+      assert.equal(max.status, 200, JSON.stringify(max.body));
+      assert.equal(max.body.upload_urls.length, 100);
+      assert.equal((await confirm(p, max.body.file_id, 'CANCELLED')).status, 200);
+      assert.equal((await large('over.mp4', 500 * 1024 ** 3 + 1)).status, 400);
+      // Pictures keep their own limit however they arrive.
+      const picture = await createAsset(p, { asset_name: 'big-picture', asset_type: 'IMAGE' });
+      const r = await p.call('POST', '/v1/{project_id}/large-files', {
+        body: {
+          file_name: 'x.png',
+          file_size: 6 * 1024 ** 3,
+          asset_id: picture,
+          asset_file_category: 'MAIN',
+        },
+      });
+      expectError(r, 'MSS.10001007');
+    });
   });
 
   describe('one MAIN and one COVER per asset', () => {

@@ -108,6 +108,28 @@ describe('files rules (CreateFile / CreateLargeFile)', () => {
       code(() => checkSize('VIDEO', 'COVER', 51 * MB)),
       'MSS.10001007',
     );
+    // Parts lift the big-media cap to 500 GB, never a picture's or a cover's.
+    const GB = 1024 ** 3;
+    assert.equal(
+      code(() => checkSize('VIDEO', 'MAIN', 500 * GB, 'multipart')),
+      undefined,
+    );
+    assert.equal(
+      code(() => checkSize('VIDEO', 'MAIN', 500 * GB + 1, 'multipart')),
+      'MSS.10001007',
+    );
+    assert.equal(
+      code(() => checkSize('COMMON_FILE', 'MAIN', 500 * GB + 1, 'multipart')),
+      'MSS.10001007',
+    );
+    assert.equal(
+      code(() => checkSize('IMAGE', 'MAIN', 50 * MB + 1, 'multipart')),
+      'MSS.10001007',
+    );
+    assert.equal(
+      code(() => checkSize('VIDEO', 'COVER', 51 * MB, 'multipart')),
+      'MSS.10001007',
+    );
   });
 
   it('object keys share the asset prefix and are valid store keys whatever the file name', () => {

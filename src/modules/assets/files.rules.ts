@@ -102,13 +102,34 @@ export function checkFormat(assetType: string, category: FileCategory, fileType:
   }
 }
 
-/** Size check: up front for CreateFile, at completion for a large file that gave no size. */
-export function checkSize(assetType: string, category: FileCategory, size: number): void {
+/** How a file arrives: one PUT (CreateFile) or parts (CreateLargeFile). */
+export type UploadKind = 'single' | 'multipart';
+
+/**
+ * Size check: up front when the size is declared, else at completion. A multipart upload is
+ * what big media is for (ERRATA 101): it lifts the 5 GB cap of a VIDEO's MAIN file (and of
+ * the types without a format limit) to 500 GB; pictures, audio, slides and covers keep their
+ * own limits however they arrive.
+ */
+export function checkSize(
+  assetType: string,
+  category: FileCategory,
+  size: number,
+  via: UploadKind = 'single',
+): void {
+  if (via === 'multipart' && size > MAX_LARGE_FILE_BYTES) {
+    throw AssetErrors.fileTooLarge(
+      `a large file may be at most ${MAX_LARGE_FILE_BYTES} bytes (500 GB); the file is ${size} bytes`,
+    );
+  }
   const limit = limitFor(assetType, category);
   if (!limit || size <= limit.maxBytes) return;
+  if (via === 'multipart' && limit.maxBytes >= MAX_FILE_BYTES) return;
   const whose = category === 'MAIN' ? `the MAIN file of a ${assetType} asset` : 'a COVER file';
   throw AssetErrors.fileTooLarge(
-    `${whose} may be at most ${limit.maxBytes} bytes (${limit.label}); the file is ${size} bytes`,
+    `${whose} may be at most ${limit.maxBytes} bytes (${limit.label}${
+      limit.maxBytes >= MAX_FILE_BYTES ? '; CreateLargeFile takes up to 500 GB' : ''
+    }); the file is ${size} bytes`,
   );
 }
 

@@ -64,11 +64,8 @@ export class FilesService {
     if (!(Number.isInteger(partCount) && partCount >= 1 && partCount <= 100)) {
       throw AssetErrors.invalid('file_multipart_count must be an integer in 1..100');
     }
-    if (req.file_size !== undefined && req.file_size > MAX_LARGE_FILE_BYTES) {
-      throw AssetErrors.fileTooLarge(`a large file may be at most ${MAX_LARGE_FILE_BYTES} bytes (500 GB)`);
-    }
     const p = await this.prepare(projectId, req);
-    if (req.file_size !== undefined) checkSize(p.asset.asset_type, p.category, req.file_size);
+    if (req.file_size !== undefined) checkSize(p.asset.asset_type, p.category, req.file_size, 'multipart');
     const at = newFileLocation(projectId, p);
     const mp = await this.deps.objects.createMultipart(at.objectKey, {
       partCount,
@@ -282,7 +279,12 @@ export class FilesService {
           `the assembled object has ${meta.size} bytes but file_size is ${declared}; the file is FAILED, create a new one`,
         );
       }
-      checkSize(asset.asset_type, parseCategory(file.asset_file_category), meta.size);
+      checkSize(
+        asset.asset_type,
+        parseCategory(file.asset_file_category),
+        meta.size,
+        file.upload_id ? 'multipart' : 'single',
+      );
     } catch (e) {
       const reason = isAppError(e) ? e.message : String(e);
       await this.repo().updateFile(projectId, file.file_id, ['CREATING'], {
