@@ -36,7 +36,7 @@ before(async () => {
   server = await startServer({
     dataDir,
     env: { DOPPEL_LOG_LEVEL: 'trace', DOPPEL_ALLOW_PRIVATE_FETCH: 'true', DOPPEL_THROTTLE: 'false' },
-    timeoutMs: 60_000,
+    timeoutMs: 120_000,
   });
   assert.ok(server.banner, server.output());
   cred = server.banner;

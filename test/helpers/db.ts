@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { describe } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { type Database, openDatabase, PGLITE_PARSERS } from '../../src/core/db/index.ts';
+import { type Database, openDatabase, pgliteOptions } from '../../src/core/db/index.ts';
 import { migrate } from '../../src/core/db/migrate.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -79,7 +79,7 @@ let template: Promise<PGlite> | undefined;
  * third of the time of a fresh create plus migrations). */
 export async function freshPGlite(): Promise<Database> {
   template ??= (async () => {
-    const raw = await PGlite.create({ parsers: PGLITE_PARSERS });
+    const raw = await PGlite.create(pgliteOptions());
     const seed = await openDatabase({ pglite: raw });
     await migrate(seed.db);
     return raw;

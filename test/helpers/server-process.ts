@@ -73,7 +73,7 @@ export async function startServer(opts: {
     void exited.then((code) => reject(new Error(`server exited with ${code} before serving:\n${out}`)));
     setTimeout(
       () => reject(new Error(`server did not start in time:\n${out}`)),
-      opts.timeoutMs ?? 30_000,
+      opts.timeoutMs ?? 120_000,
     ).unref();
   });
   let url: string;

@@ -42,6 +42,31 @@ const INT8_OID = 20;
 /** int8 as JS numbers on PGlite too (bigserial ids, counts). */
 export const PGLITE_PARSERS = { [INT8_OID]: (v: string) => Number(v) };
 
+/**
+ * PGlite's shared buffers. Its default (128 MB) is most of an idle embedded server's memory
+ * (a bare instance: ≈ 348 MB RSS at 128 MB, ≈ 207 MB at 32 MB, measured with
+ * `npm run bench:footprint`); a laptop-sized tenant set fits in 32 MB, and the OS page
+ * cache holds the rest of the data dir.
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
+/** The options every PGlite in Doppel opens with (the server's and the tests' templates). */
+export function pgliteOptions(dataDir?: string): {
+  dataDir?: string;
+  parsers: typeof PGLITE_PARSERS;
+  startParams?: string[];
+} {
+  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
+  return {
+    ...(dataDir ? { dataDir } : {}),
+    parsers: PGLITE_PARSERS,
+    // Without the static (another PGlite build) PGlite keeps its own defaults.
+    ...(Array.isArray(defaults)
+      ? { startParams: [...defaults, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] }
+      : {}),
+  };
+}
+
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 10, opts.onConnectionError ?? (() => {}));
   return openPGlite(opts.pgliteDir, opts.pglite);
@@ -118,7 +143,7 @@ async function openPGlite(dir: string | undefined, given?: PGliteInterface): Pro
   }
   let pglite: PGliteInterface;
   try {
-    pglite = given ?? (await PGlite.create({ dataDir: dir, parsers: PGLITE_PARSERS }));
+    pglite = given ?? (await PGlite.create(pgliteOptions(dir)));
   } catch (e) {
     unlock();
     throw e;

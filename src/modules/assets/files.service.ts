@@ -26,7 +26,6 @@ import {
   GONE_ASSET_STATES,
   LIVE_FILE_STATES,
   MAIN_BACKED_ASSET_STATES,
-  MAX_LARGE_FILE_BYTES,
   objectKeyFor,
   parseCategory,
   resolveFileType,
