@@ -13,6 +13,8 @@ export interface AutocannonOptions {
   pipelining?: number;
   /** Seconds before a request counts as timed out. */
   timeout?: number;
+  /** Requests each connection sends in turn, instead of method/headers/body. */
+  requests?: Array<{ method: string; path: string; headers: Record<string, string>; body?: string | Buffer }>;
 }
 
 /** autocannon's percentile summary (`p50`, `p99`, …), plus mean and spread. */
