@@ -180,6 +180,24 @@ CREATE TABLE dialog_agencies (
   CONSTRAINT dialog_agencies_state_check CHECK ((state = 'AUTHORIZED'::text))
 );
 
+CREATE TABLE dialog_chat_rooms (
+  project_id text NOT NULL,
+  room_id text NOT NULL,
+  room_name text NOT NULL,
+  robot_id text,
+  model_asset_id text,
+  concurrency integer NOT NULL,
+  client_nums integer NOT NULL,
+  body jsonb NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_chat_rooms_pkey PRIMARY KEY (project_id, room_id),
+  CONSTRAINT dialog_chat_rooms_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX dialog_chat_rooms_list_idx ON public.dialog_chat_rooms USING btree (project_id, create_time, room_id);
+CREATE INDEX dialog_chat_rooms_robot_idx ON public.dialog_chat_rooms USING btree (project_id, robot_id);
+
 CREATE TABLE dialog_once_codes (
   project_id text NOT NULL,
   code_hash text NOT NULL,

@@ -224,6 +224,12 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'DeleteKnowledgeQuestion',
   'CreateBatchKnowledgeQuestion',
   'UpdateBatchKnowledgeQuestion',
+  // Virtual Avatar Dialog Management
+  'CreateSmartChatRoom',
+  'ListSmartChatRooms',
+  'ShowSmartChatRoom',
+  'UpdateSmartChatRoom',
+  'DeleteSmartChatRoom',
   // Virtual Avatar Application Management
   'CreateRobot',
   'ListRobot',

@@ -143,6 +143,7 @@ export interface DB {
   dialog_once_codes: DialogOnceCodesTable;
   dialog_active_codes: DialogActiveCodesTable;
   dialog_active_code_credentials: DialogActiveCodeCredentialsTable;
+  dialog_chat_rooms: DialogChatRoomsTable;
   dialog_agencies: DialogAgenciesTable;
   knowledge_skills: KnowledgeSkillsTable;
   knowledge_intents: KnowledgeIntentsTable;
@@ -554,4 +555,19 @@ export interface DialogActiveCodeCredentialsTable {
   active_code_id: string;
   credential_hash: string;
   first_use_time: Date;
+}
+
+/** Smart chat rooms (migration 0017); `body` is the validated CreateSmartChatRoomReq. */
+export interface DialogChatRoomsTable {
+  project_id: string;
+  room_id: string;
+  room_name: string;
+  robot_id: string | null;
+  model_asset_id: string | null;
+  concurrency: number;
+  client_nums: number;
+  body: Json<Record<string, unknown>>;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
 }

@@ -4,6 +4,10 @@
 import { AppError, Errors } from '../../core/errors/index.ts';
 
 export const DialogAppsErrors = {
+  chatRoomNotFound: (id: string) =>
+    new AppError(400, 'MSS.47010001', `Dialog not exist: no smart chat room with room_id = ${id}`),
+  assetNotFound: (field: string, id: string) =>
+    new AppError(400, 'MSS.10001001', `Asset not found: ${field} = ${id}`),
   robotNameExists: (name: string) =>
     new AppError(400, 'MSS.47010033', `Robot name already exists in this project: name = ${name}`),
   robotNotFound: (id: string) => new AppError(400, 'MSS.47010034', `Robot not exist: robot_id = ${id}`),

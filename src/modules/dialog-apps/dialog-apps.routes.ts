@@ -1,7 +1,8 @@
-// The 12 operations of robot, one-off-code and activation-code management: thin
+// The 17 operations of chat-room, robot, one-off-code and activation-code management: thin
 // translations to the services.
 import type { HandlerMap } from '../../http/bind-operations.ts';
 import type { ActiveCodes } from './active-codes.service.ts';
+import type { ChatRoomsService } from './chat-rooms.service.ts';
 import type { OnceCodes } from './once-codes.service.ts';
 import type { RobotsService } from './robots.service.ts';
 
@@ -9,9 +10,20 @@ export function createDialogAppsHandlers(s: {
   robots: RobotsService;
   onceCodes: OnceCodes;
   activeCodes: ActiveCodes;
+  chatRooms: ChatRoomsService;
 }): HandlerMap {
-  const { robots, onceCodes, activeCodes } = s;
+  const { robots, onceCodes, activeCodes, chatRooms } = s;
   return {
+    // Virtual Avatar Dialog Management
+    CreateSmartChatRoom: ({ caller, body, appUserId }) => chatRooms.create(caller.projectId, body, appUserId),
+    ListSmartChatRooms: ({ caller, query }) => chatRooms.list(caller.projectId, query),
+    ShowSmartChatRoom: ({ caller, params }) => chatRooms.show(caller.projectId, params.room_id),
+    UpdateSmartChatRoom: ({ caller, params, body }) =>
+      chatRooms.update(caller.projectId, params.room_id, body),
+    DeleteSmartChatRoom: async ({ caller, params }) => {
+      await chatRooms.delete(caller.projectId, params.room_id);
+      return undefined;
+    },
     // Virtual Avatar Application Management
     CreateRobot: ({ caller, body, appUserId }) => robots.create(caller.projectId, body, appUserId),
     ListRobot: ({ caller, query }) => robots.list(caller.projectId, query),

@@ -8,6 +8,7 @@ import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
 import { deleteForRobot } from '../robot-content/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { ChatRoomsRepo } from './chat-rooms.repo.ts';
 import { DialogAppsErrors } from './dialog-apps.errors.ts';
 import { checkId, checkIdList, effectiveOffset } from './dialog-apps.rules.ts';
 import { type RobotRow, RobotsRepo } from './robots.repo.ts';
@@ -128,6 +129,7 @@ export class RobotsService {
       if (missing !== undefined) throw DialogAppsErrors.robotNotFound(missing);
       // Activation codes (and their credentials) follow by foreign key.
       await repo.delete(projectId, ids);
+      await new ChatRoomsRepo(trx).detachRobots(projectId, ids, this.deps.clock.now());
       for (const id of ids) await deleteForRobot(trx, projectId, id);
     });
   }
