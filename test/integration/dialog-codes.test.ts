@@ -14,6 +14,7 @@ const CHAT = '/v1/{project_id}/digital-human-chat';
 const ROBOT = `${CHAT}/robot`;
 const ONCE = `${CHAT}/once-code`;
 const ACTIVE = `${CHAT}/active-code`;
+const ROOMS = '/v1/{project_id}/smart-chat-rooms';
 const DAY = 24 * 60 * 60 * 1000;
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies.
 type Json = Record<string, any>;
@@ -47,6 +48,10 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
       return true;
     });
   };
+  let roomN = 0;
+  const newRoom = async (concurrency = 1, as = p.tenant) =>
+    ok(await p.call('POST', ROOMS, { as, body: { room_name: `room ${roomN++}`, concurrency } }))
+      .room_id as string;
   let robotN = 0;
   const newRobot = async (as = p.tenant) =>
     ok(await p.call('POST', ROBOT, { as, body: { name: `codes-${robotN++}`, app_type: 0 } }))
@@ -103,19 +108,20 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
 
   it('CreateActiveCode, ShowActiveCode, ListActiveCode, UpdateActiveCode: the validity window in days', async () => {
     const robot = await newRobot();
+    const room1 = await newRoom();
     const c = ok(
-      await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'room-1', valid_period: 1 } }),
+      await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: room1, valid_period: 1 } }),
     );
     assert.match(c.active_code_id, /^[0-9a-f]{32}$/);
     assert.match(c.active_code, /^[A-Z2-9]{12}$/);
     assert.equal(c.robot_id, robot);
-    assert.equal(c.room_id, 'room-1');
+    assert.equal(c.room_id, room1);
     assert.equal(c.valid_period, 1);
     const t0 = Date.parse(c.create_time);
     assert.ok(Math.abs(Date.parse(c.expire_time) - (t0 + DAY)) < 1000, 'expires one day after creation');
     assert.deepEqual(ok(await p.call('GET', `${ACTIVE}/${c.active_code_id}`)), c);
     const forever = ok(
-      await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'room-1', valid_period: 0 } }),
+      await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: room1, valid_period: 0 } }),
     );
     assert.equal(forever.expire_time, undefined, '0 days never expires');
     const u = ok(await p.call('PUT', `${ACTIVE}/${c.active_code_id}`, { body: { valid_period: 3 } }));
@@ -138,13 +144,24 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
 
   it('activation codes refuse bad input with 4xx and write nothing', async () => {
     const robot = await newRobot();
+    const r = await newRoom();
     await bad(
-      p.call('POST', ACTIVE, { body: { robot_id: 'f'.repeat(32), room_id: 'r', valid_period: 1 } }),
+      p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'd'.repeat(32), valid_period: 1 } }),
+      'MSS.47010001',
+    );
+    await bad(
+      p.call('POST', ACTIVE, {
+        body: { robot_id: robot, room_id: await newRoom(1, p.other), valid_period: 1 },
+      }),
+      'MSS.47010001',
+    );
+    await bad(
+      p.call('POST', ACTIVE, { body: { robot_id: 'f'.repeat(32), room_id: r, valid_period: 1 } }),
       'MSS.47010034',
     );
     const other = await newRobot(p.other);
     await bad(
-      p.call('POST', ACTIVE, { body: { robot_id: other, room_id: 'r', valid_period: 1 } }),
+      p.call('POST', ACTIVE, { body: { robot_id: other, room_id: r, valid_period: 1 } }),
       'MSS.47010034',
     );
     await bad(
@@ -152,16 +169,16 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
       'MSS.00000003',
     );
     const tooLong = await p.call('POST', ACTIVE, {
-      body: { robot_id: robot, room_id: 'r', valid_period: 65536 },
+      body: { robot_id: robot, room_id: r, valid_period: 65536 },
     });
     assert.equal(tooLong.status, 400);
-    const missing = await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'r' } });
+    const missing = await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: r } });
     assert.equal(missing.status, 400);
     assert.equal(ok(await p.call('GET', ACTIVE, { query: { robot_id: robot } })).count, 0);
     await bad(p.call('GET', `${ACTIVE}/${'a'.repeat(32)}`), 'MSS.47012001');
     await bad(p.call('PUT', `${ACTIVE}/${'a'.repeat(32)}`, { body: { valid_period: 1 } }), 'MSS.47012001');
     await bad(p.call('PUT', `${ACTIVE}/${'a'.repeat(32)}/reset`, { body: {} }), 'MSS.47012001');
-    const c = ok(await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'r', valid_period: 1 } }));
+    const c = ok(await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: r, valid_period: 1 } }));
     await bad(p.call('PUT', `${ACTIVE}/${c.active_code_id}`, { body: {} }), 'MSS.00000003', /valid_period/);
   });
 
@@ -170,19 +187,23 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
     const codes = new ActiveCodes({ db: p.deps.moduleDeps.db, clock });
     const pid = p.tenant.projectId;
     const robot = await newRobot();
+    const room7 = await newRoom(1);
     const c = ok(
-      await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'room-7', valid_period: 2 } }),
+      await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: room7, valid_period: 2 } }),
     );
     const id = c.active_code_id;
     assert.equal(await codes.stateOf(pid, id), 'ACTIVE');
     const use = (code: string, credential: string, maxUsers?: number) =>
       codes.useActiveCode(pid, { robotId: robot, code, credential, ...(maxUsers ? { maxUsers } : {}) });
-    assert.deepEqual(await use(c.active_code, 'browser-a'), { activeCodeId: id, roomId: 'room-7' });
+    assert.deepEqual(await use(c.active_code, 'browser-a'), { activeCodeId: id, roomId: room7 });
     await use(c.active_code.toLowerCase(), 'browser-a'); // the same user again, typed in lower case
-    assert.equal(await codes.stateOf(pid, id), 'LOCKED', 'one user admitted of one');
-    await rejects(use(c.active_code, 'browser-b'), 'MSS.47010044');
-    await use(c.active_code, 'browser-b', 2);
-    await rejects(use(c.active_code, 'browser-c', 2), 'MSS.47010044');
+    assert.equal(await codes.stateOf(pid, id), 'FULL', 'one user admitted of the room’s one');
+    await rejects(use(c.active_code, 'browser-b'), 'MSS.20010135', /1 user/);
+    // The room's concurrency is the limit: raise it to 2.
+    ok(await p.call('PUT', `${ROOMS}/${room7}`, { body: { room_name: 'room seven', concurrency: 2 } }));
+    assert.equal(await codes.stateOf(pid, id), 'ACTIVE');
+    await use(c.active_code, 'browser-b');
+    await rejects(use(c.active_code, 'browser-c'), 'MSS.20010135');
     await rejects(use('WRONGCODE234', 'browser-a'), 'MSS.47010043');
     await rejects(
       codes.useActiveCode(p.other.projectId, { robotId: robot, code: c.active_code, credential: 'x' }),
@@ -199,32 +220,36 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
       Math.abs(Date.parse(r1.expire_time as string) - (Date.now() + 3 * DAY)) < 2000,
       'the window restarts at the reset',
     );
-    await rejects(use(c.active_code, 'browser-a', 2), 'MSS.47010043');
-    await use(r1.active_code as string, 'browser-b', 2);
-    await rejects(use(r1.active_code as string, 'browser-c', 2), 'MSS.47010044');
+    await rejects(use(c.active_code, 'browser-a'), 'MSS.47010043');
+    await use(r1.active_code as string, 'browser-b');
+    await rejects(use(r1.active_code as string, 'browser-c'), 'MSS.20010135');
     // Reset with cleaning (over HTTP) frees the slots; the window restarts at real time now.
     skew = 0;
     const r2 = ok(await p.call('PUT', `${ACTIVE}/${id}/reset`, { body: { clean_auth_credential: true } }));
-    await use(r2.active_code, 'browser-c', 2);
-    await use(r2.active_code, 'browser-d', 2);
+    await use(r2.active_code, 'browser-c');
+    await use(r2.active_code, 'browser-d');
     assert.equal(ok(await p.call('GET', `${ACTIVE}/${id}`)).active_code, r2.active_code);
 
     // The window ends: expired for everyone, including admitted users.
     skew = 2 * DAY - 5000;
-    await use(r2.active_code, 'browser-c', 2);
+    await use(r2.active_code, 'browser-c');
     skew = 2 * DAY + 1000;
-    await rejects(use(r2.active_code, 'browser-c', 2), 'MSS.47010045');
-    assert.equal(await codes.stateOf(pid, id, 2), 'EXPIRED');
+    await rejects(use(r2.active_code, 'browser-c'), 'MSS.47010045');
+    assert.equal(await codes.stateOf(pid, id), 'EXPIRED');
     // A longer period revives it.
     ok(await p.call('PUT', `${ACTIVE}/${id}`, { body: { valid_period: 5 } }));
     assert.equal(await codes.stateOf(pid, id, 3), 'ACTIVE');
+    // A room with no concurrency admits nobody.
+    ok(await p.call('PUT', `${ROOMS}/${room7}`, { body: { room_name: 'room seven' } }));
+    await rejects(use(r2.active_code, 'browser-c'), 'MSS.20010135', /no concurrency/);
     skew = 0;
   });
 
-  it('DeleteActiveCode: all or nothing; deleting the robot deletes its codes; tenants isolated', async () => {
+  it('DeleteActiveCode: all or nothing; deleting the robot or the room deletes its codes; tenants isolated', async () => {
     const robot = await newRobot();
+    const r = await newRoom();
     const mk = async () =>
-      ok(await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: 'r', valid_period: 0 } }))
+      ok(await p.call('POST', ACTIVE, { body: { robot_id: robot, room_id: r, valid_period: 0 } }))
         .active_code_id;
     const a = await mk();
     const b = await mk();
@@ -241,5 +266,10 @@ await describeEachDb('Dialog codes (CreateOnceCode and the activation codes)', (
     ok(await p.call('GET', `${ACTIVE}/${b}`));
     ok(await p.call('POST', `${ROBOT}/delete`, { body: [robot] }));
     await bad(p.call('GET', `${ACTIVE}/${b}`), 'MSS.47012001');
+    // Deleting a room deletes its codes too.
+    const robot2 = await newRobot();
+    const c = ok(await p.call('POST', ACTIVE, { body: { robot_id: robot2, room_id: r, valid_period: 0 } }));
+    ok(await p.call('DELETE', `${ROOMS}/${r}`));
+    await bad(p.call('GET', `${ACTIVE}/${c.active_code_id}`), 'MSS.47012001');
   });
 });

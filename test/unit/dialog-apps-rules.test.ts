@@ -100,13 +100,14 @@ it('once-codes live 5 minutes; activation windows are days, 0 for ever', () => {
   assert.match(generateActiveCode(), /^[A-HJKMNP-Z2-9]{12}$/);
 });
 
-it('activeCodeState: EXPIRED at the window end, LOCKED when full of other users, else ACTIVE', () => {
+it('activeCodeState: EXPIRED at the window end, FULL when full of other users, else ACTIVE', () => {
   const validFrom = new Date('2026-01-01T00:00:00Z');
   const base = { validFrom, validPeriodDays: 1, admitted: 0, maxUsers: 1 };
   assert.equal(activeCodeState({ ...base, now: new Date(validFrom.getTime() + DAY - 1) }), 'ACTIVE');
   assert.equal(activeCodeState({ ...base, now: new Date(validFrom.getTime() + DAY) }), 'EXPIRED');
-  assert.equal(activeCodeState({ ...base, now: validFrom, admitted: 1 }), 'LOCKED');
+  assert.equal(activeCodeState({ ...base, now: validFrom, admitted: 1 }), 'FULL');
   assert.equal(activeCodeState({ ...base, now: validFrom, admitted: 1, alreadyAdmitted: true }), 'ACTIVE');
+  assert.equal(activeCodeState({ ...base, now: validFrom, maxUsers: 0, alreadyAdmitted: true }), 'FULL');
   assert.equal(
     activeCodeState({ ...base, validPeriodDays: 0, now: new Date(validFrom.getTime() + 1000 * DAY) }),
     'ACTIVE',

@@ -1,16 +1,17 @@
 // Virtual Avatar Activation Code Management: codes end users type into a robot's dialog
-// page. A code has a validity window (valid_period days from creation or the last reset,
-// 0 = no end), admits a limited number of users (credentials), and is spent by
-// useActiveCode when the dialog page signs in.
+// page. A code belongs to a robot and a chat room, has a validity window (valid_period days
+// from creation or the last reset, 0 = no end), admits at most the room's concurrency of
+// users (credentials), and is spent by useActiveCode when the dialog page signs in.
 import type { ActiveCodeInfo, OperationTypes } from '../../contract/generated/types.ts';
 import { hashToken } from '../../core/auth/secrets.ts';
+import type { Db } from '../../core/db/index.ts';
 import { isUniqueViolation } from '../../core/db/sql-helpers.ts';
 import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
 import type { ModuleDeps } from '../types.ts';
+import { ChatRoomsRepo } from './chat-rooms.repo.ts';
 import { type ActiveCodeRow, CodesRepo } from './codes.repo.ts';
 import {
-  ACTIVE_CODE_DEFAULT_USERS,
   type ActiveCodeState,
   activeCodeExpiry,
   activeCodeState,
@@ -27,7 +28,7 @@ export interface ActiveCodeUse {
   code: string;
   /** What identifies the end user's client (e.g. a browser id); stored hashed. */
   credential: string;
-  /** Users the code may admit; the room's concurrency once rooms exist. */
+  /** Users the code may admit; the room's concurrency when not given. */
   maxUsers?: number;
 }
 
@@ -40,6 +41,8 @@ export class ActiveCodes {
     checkId(req.room_id, 'room_id');
     const robot = await new RobotsRepo(this.deps.db).get(projectId, req.robot_id);
     if (!robot) throw DialogAppsErrors.robotNotFound(req.robot_id);
+    const room = await new ChatRoomsRepo(this.deps.db).get(projectId, req.room_id);
+    if (!room) throw DialogAppsErrors.chatRoomNotFound(req.room_id);
     const now = this.deps.clock.now();
     const repo = new CodesRepo(this.deps.db);
     // A collision in 31^12 codes is astronomically rare; one retry covers it.
@@ -133,11 +136,7 @@ export class ActiveCodes {
   }
 
   /** A code's state now, for a given usage limit (not on the wire: the contract has no field). */
-  async stateOf(
-    projectId: string,
-    id: string,
-    maxUsers = ACTIVE_CODE_DEFAULT_USERS,
-  ): Promise<ActiveCodeState> {
+  async stateOf(projectId: string, id: string, maxUsers?: number): Promise<ActiveCodeState> {
     const repo = new CodesRepo(this.deps.db);
     const row = await repo.getActiveCode(projectId, id);
     if (!row) throw DialogAppsErrors.activeCodeNotFound(id);
@@ -147,26 +146,26 @@ export class ActiveCodes {
       validFrom: row.valid_from,
       validPeriodDays: row.valid_period,
       admitted,
-      maxUsers,
+      maxUsers: maxUsers ?? (await this.roomConcurrency(this.deps.db, projectId, row.room_id)),
     });
   }
 
   /**
    * Signs an end user in with a code: unknown → MSS.47010043, expired → MSS.47010045, every
-   * slot taken by other users → MSS.47010044. A user already admitted is admitted again.
+   * slot (the room's concurrency) taken by others → MSS.20010135. A user already admitted is admitted again.
    * Returns the code's room, which the dialog page joins.
    */
   async useActiveCode(
     projectId: string,
     use: ActiveCodeUse,
   ): Promise<{ activeCodeId: string; roomId: string }> {
-    const maxUsers = use.maxUsers ?? ACTIVE_CODE_DEFAULT_USERS;
     const credential = hashToken(use.credential);
     return this.deps.db.transaction().execute(async (trx) => {
       const repo = new CodesRepo(trx);
       const row = await repo.findActiveCode(projectId, use.robotId, use.code.trim().toUpperCase());
       if (!row) throw DialogAppsErrors.activeCodeAuthFailed();
       const admitted = await repo.credentialHashes(projectId, row.active_code_id);
+      const maxUsers = use.maxUsers ?? (await this.roomConcurrency(trx, projectId, row.room_id));
       const now = this.deps.clock.now();
       const state = activeCodeState({
         now,
@@ -177,10 +176,15 @@ export class ActiveCodes {
         alreadyAdmitted: admitted.includes(credential),
       });
       if (state === 'EXPIRED') throw DialogAppsErrors.activeCodeExpired();
-      if (state === 'LOCKED') throw DialogAppsErrors.activeCodeLocked(maxUsers);
+      if (state === 'FULL') throw DialogAppsErrors.activeCodeUsersExceeded(maxUsers);
       await repo.addCredential(projectId, row.active_code_id, credential, now);
       return { activeCodeId: row.active_code_id, roomId: row.room_id };
     });
+  }
+
+  /** A room's concurrency; 0 (nobody admitted) when the room has gone. */
+  private async roomConcurrency(db: Db, projectId: string, roomId: string): Promise<number> {
+    return (await new ChatRoomsRepo(db).get(projectId, roomId))?.concurrency ?? 0;
   }
 }
 

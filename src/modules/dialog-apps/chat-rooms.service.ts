@@ -13,6 +13,7 @@ import { visibleLiveAssets } from '../assets/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { type ChatRoomRow, ChatRoomsRepo } from './chat-rooms.repo.ts';
 import { type ChatRoomBody, checkChatRoom, type RoomAssetRef } from './chat-rooms.rules.ts';
+import { CodesRepo } from './codes.repo.ts';
 import { DialogAppsErrors } from './dialog-apps.errors.ts';
 import { checkId } from './dialog-apps.rules.ts';
 import { RobotsRepo } from './robots.repo.ts';
@@ -109,10 +110,14 @@ export class ChatRoomsService {
     });
   }
 
+  /** The room's activation codes go with it. */
   async delete(projectId: string, roomId: string): Promise<void> {
     checkId(roomId, 'room_id');
-    if (!(await new ChatRoomsRepo(this.deps.db).delete(projectId, roomId)))
-      throw DialogAppsErrors.chatRoomNotFound(roomId);
+    await this.deps.db.transaction().execute(async (trx) => {
+      if (!(await new ChatRoomsRepo(trx).delete(projectId, roomId)))
+        throw DialogAppsErrors.chatRoomNotFound(roomId);
+      await new CodesRepo(trx).deleteActiveCodesOfRoom(projectId, roomId);
+    });
   }
 
   private async checked(db: Db, projectId: string, req: ChatRoomBody): Promise<ChatRoomBody> {

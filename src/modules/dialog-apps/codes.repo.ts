@@ -103,6 +103,14 @@ export class CodesRepo {
       .execute();
   }
 
+  async deleteActiveCodesOfRoom(projectId: string, roomId: string): Promise<void> {
+    await this.db
+      .deleteFrom('dialog_active_codes')
+      .where('project_id', '=', projectId)
+      .where('room_id', '=', roomId)
+      .execute();
+  }
+
   async countActiveCodes(projectId: string, robotId: string): Promise<number> {
     const r = await this.db
       .selectFrom('dialog_active_codes')

@@ -8,11 +8,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Letters and digits that cannot be misread for one another (no 0/O, 1/I/L). */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const ACTIVE_CODE_LENGTH = 12;
-/**
- * The users (distinct credentials) one activation code admits when the caller names no
- * limit. The dialog layer passes the room's concurrency (MSS.20010135's rule) once rooms exist.
- */
-export const ACTIVE_CODE_DEFAULT_USERS = 1;
 
 export const onceCodeExpiry = (now: Date): Date => new Date(now.getTime() + ONCE_CODE_TTL_MS);
 
@@ -28,11 +23,11 @@ export function generateActiveCode(): string {
   return s;
 }
 
-export type ActiveCodeState = 'ACTIVE' | 'EXPIRED' | 'LOCKED';
+export type ActiveCodeState = 'ACTIVE' | 'EXPIRED' | 'FULL';
 
 /**
- * EXPIRED once the window has passed; LOCKED when every admitted slot is taken by other
- * credentials (a credential already admitted stays admitted); ACTIVE otherwise.
+ * EXPIRED once the window has passed; FULL when every slot (the room's concurrency) is taken
+ * by other credentials (a credential already admitted stays admitted); ACTIVE otherwise.
  */
 export function activeCodeState(o: {
   now: Date;
@@ -44,6 +39,8 @@ export function activeCodeState(o: {
 }): ActiveCodeState {
   const exp = activeCodeExpiry(o.validFrom, o.validPeriodDays);
   if (exp && o.now.getTime() >= exp.getTime()) return 'EXPIRED';
-  if (!o.alreadyAdmitted && o.admitted >= o.maxUsers) return 'LOCKED';
+  // A room with no concurrency admits nobody, not even users it admitted before.
+  if (o.maxUsers <= 0) return 'FULL';
+  if (!o.alreadyAdmitted && o.admitted >= o.maxUsers) return 'FULL';
   return 'ACTIVE';
 }

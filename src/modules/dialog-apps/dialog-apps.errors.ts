@@ -28,11 +28,13 @@ export const DialogAppsErrors = {
     new AppError(400, 'MSS.47012001', `Activation code not found: active_code_id = ${id}`),
   activeCodeAuthFailed: () =>
     new AppError(400, 'MSS.47010043', 'Activation code authentication failed: unknown code for this robot'),
-  activeCodeLocked: (limit: number) =>
+  activeCodeUsersExceeded: (limit: number) =>
     new AppError(
       400,
-      'MSS.47010044',
-      `Activation code locked: it already admits ${limit} user(s); reset it with clean_auth_credential to free it`,
+      'MSS.20010135',
+      limit === 0
+        ? 'Dialog concurrency exhausted: the room has no concurrency configured'
+        : `Dialog concurrency exhausted: the activation code already admits ${limit} user(s), the room's concurrency; reset it with clean_auth_credential to free it`,
     ),
   activeCodeExpired: () => new AppError(400, 'MSS.47010045', 'Activation code expired'),
   onceCodeRejected: (why: string) =>
