@@ -140,6 +140,33 @@ CREATE TABLE credentials (
 );
 CREATE INDEX credentials_project_idx ON public.credentials USING btree (project_id);
 
+CREATE TABLE dialog_active_code_credentials (
+  project_id text NOT NULL,
+  active_code_id text NOT NULL,
+  credential_hash text NOT NULL,
+  first_use_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_active_code_credentials_pkey PRIMARY KEY (project_id, active_code_id, credential_hash),
+  CONSTRAINT dialog_active_code_credentials_project_id_active_code_id_fkey FOREIGN KEY (project_id, active_code_id) REFERENCES dialog_active_codes(project_id, active_code_id) ON DELETE CASCADE
+);
+
+CREATE TABLE dialog_active_codes (
+  project_id text NOT NULL,
+  active_code_id text NOT NULL,
+  active_code text NOT NULL,
+  robot_id text NOT NULL,
+  room_id text NOT NULL,
+  valid_period integer NOT NULL,
+  valid_from timestamp with time zone NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_active_codes_pkey PRIMARY KEY (project_id, active_code_id),
+  CONSTRAINT dialog_active_codes_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT dialog_active_codes_project_id_robot_id_fkey FOREIGN KEY (project_id, robot_id) REFERENCES dialog_robots(project_id, robot_id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX dialog_active_codes_code_idx ON public.dialog_active_codes USING btree (project_id, active_code);
+CREATE INDEX dialog_active_codes_list_idx ON public.dialog_active_codes USING btree (project_id, robot_id, create_time, active_code_id);
+
 CREATE TABLE dialog_agencies (
   project_id text NOT NULL,
   role_type text NOT NULL,
@@ -152,6 +179,70 @@ CREATE TABLE dialog_agencies (
   CONSTRAINT dialog_agencies_role_type_check CHECK ((role_type = ANY (ARRAY['CBS'::text, 'SIS'::text]))),
   CONSTRAINT dialog_agencies_state_check CHECK ((state = 'AUTHORIZED'::text))
 );
+
+CREATE TABLE dialog_chat_rooms (
+  project_id text NOT NULL,
+  room_id text NOT NULL,
+  room_name text NOT NULL,
+  robot_id text,
+  model_asset_id text,
+  concurrency integer NOT NULL,
+  client_nums integer NOT NULL,
+  body jsonb NOT NULL,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_chat_rooms_pkey PRIMARY KEY (project_id, room_id),
+  CONSTRAINT dialog_chat_rooms_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX dialog_chat_rooms_list_idx ON public.dialog_chat_rooms USING btree (project_id, create_time, room_id);
+CREATE INDEX dialog_chat_rooms_robot_idx ON public.dialog_chat_rooms USING btree (project_id, robot_id);
+
+CREATE TABLE dialog_once_codes (
+  project_id text NOT NULL,
+  code_hash text NOT NULL,
+  room_id text,
+  create_time timestamp with time zone NOT NULL,
+  expire_time timestamp with time zone NOT NULL,
+  used_time timestamp with time zone,
+  CONSTRAINT dialog_once_codes_pkey PRIMARY KEY (project_id, code_hash),
+  CONSTRAINT dialog_once_codes_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX dialog_once_codes_expiry_idx ON public.dialog_once_codes USING btree (expire_time);
+
+CREATE TABLE dialog_robots (
+  project_id text NOT NULL,
+  robot_id text NOT NULL,
+  name text NOT NULL,
+  app_type integer NOT NULL,
+  backing text NOT NULL,
+  room_id text,
+  robot_type text NOT NULL,
+  language text NOT NULL,
+  tail_silence_time integer NOT NULL,
+  enable_question_audit boolean NOT NULL,
+  app_id text,
+  llm_url text,
+  is_stream boolean,
+  chat_rounds integer,
+  is_ifly_production boolean,
+  sis_region integer,
+  sis_project_id text,
+  enable_hot_words boolean,
+  asr_type text,
+  asr_account text,
+  secrets_sealed text,
+  app_key_set boolean NOT NULL DEFAULT false,
+  app_user_id text,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_robots_backing_check CHECK ((backing = ANY (ARRAY['LLM'::text, 'KNOWLEDGE_BASE'::text]))),
+  CONSTRAINT dialog_robots_pkey PRIMARY KEY (project_id, robot_id),
+  CONSTRAINT dialog_robots_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT dialog_robots_robot_type_check CHECK ((robot_type = ANY (ARRAY['LIVE'::text, 'CHAT'::text])))
+);
+CREATE INDEX dialog_robots_list_idx ON public.dialog_robots USING btree (project_id, create_time, robot_id);
+CREATE UNIQUE INDEX dialog_robots_name_idx ON public.dialog_robots USING btree (project_id, name);
 
 CREATE TABLE jobs (
   id bigint NOT NULL DEFAULT nextval('jobs_id_seq'::regclass),

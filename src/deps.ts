@@ -137,7 +137,7 @@ export async function createDeps(
       media: createAssetsMedia(mediaTools, { logger, mode: config.media.tools }),
       tmpDir: path.join(config.dataDir, 'tmp'),
       ensureProject: (id) => accounts.ensureProject(id),
-      keys: { replication: derive('asset-replication') },
+      keys: { replication: derive('asset-replication'), dialog: derive('dialog-robot-secrets') },
       speech,
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,

@@ -8,6 +8,7 @@ import type { HandlerMap, OperationHandler } from '../http/bind-operations.ts';
 import { assetDownloadGate, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
+import { createDialogAppsModule } from './dialog-apps/index.ts';
 import { createKnowledgeModule } from './knowledge/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createRobotContentModule } from './robot-content/index.ts';
@@ -32,6 +33,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createLiveModule(deps),
     createRobotContentModule(deps),
     createKnowledgeModule(deps),
+    createDialogAppsModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -222,4 +224,25 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'DeleteKnowledgeQuestion',
   'CreateBatchKnowledgeQuestion',
   'UpdateBatchKnowledgeQuestion',
+  // Virtual Avatar Dialog Management
+  'CreateSmartChatRoom',
+  'ListSmartChatRooms',
+  'ShowSmartChatRoom',
+  'UpdateSmartChatRoom',
+  'DeleteSmartChatRoom',
+  // Virtual Avatar Application Management
+  'CreateRobot',
+  'ListRobot',
+  'ShowRobot',
+  'UpdateRobot',
+  'DeleteRobot',
+  // Virtual Avatar Authentication Code Management
+  'CreateOnceCode',
+  // Virtual Avatar Activation Code Management
+  'CreateActiveCode',
+  'ListActiveCode',
+  'ShowActiveCode',
+  'UpdateActiveCode',
+  'ResetActiveCode',
+  'DeleteActiveCode',
 ];

@@ -26,7 +26,10 @@ export interface ModuleDeps {
   /** Creates the project row for a loose-auth caller that has none yet (FKs need it). */
   ensureProject(projectId: string): Promise<void>;
   /** Per-purpose HMAC keys derived from the master key. */
-  keys: { replication: Buffer };
+  keys: {
+    replication: Buffer /** Seals dialog robots' vendor keys (LLM app_key and the like). */;
+    dialog: Buffer;
+  };
   /** Text to speech (engines behind one service); used by TTS, video, live and dialog. */
   speech: SpeechService;
   /** ffmpeg/ffprobe, resolved on first call (throws when missing): for encoders such as MP3 speech. */

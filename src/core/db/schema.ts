@@ -139,6 +139,11 @@ export interface DB {
   robot_hot_questions: RobotHotQuestionsTable;
   robot_hot_words: RobotHotWordsTable;
   robot_content_switches: RobotContentSwitchesTable;
+  dialog_robots: DialogRobotsTable;
+  dialog_once_codes: DialogOnceCodesTable;
+  dialog_active_codes: DialogActiveCodesTable;
+  dialog_active_code_credentials: DialogActiveCodeCredentialsTable;
+  dialog_chat_rooms: DialogChatRoomsTable;
   dialog_agencies: DialogAgenciesTable;
   knowledge_skills: KnowledgeSkillsTable;
   knowledge_intents: KnowledgeIntentsTable;
@@ -523,4 +528,77 @@ export interface WebhookAttemptsTable {
   status: number | null;
   error: string | null;
   latency_ms: number;
+}
+
+/** Dialog applications (migration 0016). */
+export interface DialogRobotsTable {
+  project_id: string;
+  robot_id: string;
+  name: string;
+  app_type: number;
+  backing: 'LLM' | 'KNOWLEDGE_BASE';
+  room_id: string | null;
+  robot_type: 'LIVE' | 'CHAT';
+  language: string;
+  tail_silence_time: number;
+  enable_question_audit: boolean;
+  app_id: string | null;
+  llm_url: string | null;
+  is_stream: boolean | null;
+  chat_rounds: number | null;
+  is_ifly_production: boolean | null;
+  sis_region: number | null;
+  sis_project_id: string | null;
+  enable_hot_words: boolean | null;
+  asr_type: string | null;
+  asr_account: string | null;
+  secrets_sealed: string | null;
+  app_key_set: boolean;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface DialogOnceCodesTable {
+  project_id: string;
+  code_hash: string;
+  room_id: string | null;
+  create_time: Date;
+  expire_time: Date;
+  used_time: Date | null;
+}
+
+export interface DialogActiveCodesTable {
+  project_id: string;
+  active_code_id: string;
+  active_code: string;
+  robot_id: string;
+  room_id: string;
+  valid_period: number;
+  valid_from: Date;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+export interface DialogActiveCodeCredentialsTable {
+  project_id: string;
+  active_code_id: string;
+  credential_hash: string;
+  first_use_time: Date;
+}
+
+/** Smart chat rooms (migration 0017); `body` is the validated CreateSmartChatRoomReq. */
+export interface DialogChatRoomsTable {
+  project_id: string;
+  room_id: string;
+  room_name: string;
+  robot_id: string | null;
+  model_asset_id: string | null;
+  concurrency: number;
+  client_nums: number;
+  body: Json<Record<string, unknown>>;
+  app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
 }
