@@ -152,7 +152,8 @@ async function loadRun(url: string, cred: { projectId: string; ak: string; sk: s
     return {
       method: r.method,
       path: r.url.pathname + r.url.search,
-      headers: { ...r.headers, 'content-length': String(r.body.length) },
+      // autocannon writes content-length itself.
+      headers: r.headers,
       body: r.body,
     };
   };
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
       console.log(
         `load run ${i}: ${CONNECTIONS} connections × ${DURATION} s of signed ListAssets/ShowAsset: ` +
           `${Math.round(r.requests.mean)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, ` +
-          `non-2xx ${r.non2xx}; RSS after: ${rss.total} MB`,
+          `non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodeStats)}; RSS after: ${rss.total} MB`,
       );
     }
     console.log(`RSS growth from run 1 to run ${RUNS}: ${peaks.at(-1)! - peaks[0]!} MB`);
