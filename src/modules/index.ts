@@ -10,6 +10,7 @@ import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createKnowledgeModule } from './knowledge/index.ts';
 import { createLiveModule } from './live/index.ts';
+import { createLiveJobsModule } from './live-jobs/index.ts';
 import { createRobotContentModule } from './robot-content/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
@@ -30,6 +31,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
+    createLiveJobsModule(deps),
     createRobotContentModule(deps),
     createKnowledgeModule(deps),
   ];
@@ -160,6 +162,13 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListInteractionRuleGroups',
   'UpdateInteractionRuleGroup',
   'DeleteInteractionRuleGroup',
+  // Livestreaming Task Management
+  'StartSmartLive',
+  'ListSmartLive',
+  'ShowSmartLive',
+  'StopSmartLive',
+  'ExecuteSmartLiveCommand',
+  'ListSmartLiveJobs',
   // Live Product Management
   'CreateProduct',
   'ListProducts',
