@@ -169,6 +169,7 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'StopSmartLive',
   'ExecuteSmartLiveCommand',
   'ListSmartLiveJobs',
+  'LiveEventReport',
   // Live Product Management
   'CreateProduct',
   'ListProducts',

@@ -1,7 +1,7 @@
 // Livestreaming task management over HTTP on both database legs, with the real stream engine
 // (eSpeak, ffmpeg) pushing RTMP to a receiver on 127.0.0.1: StartSmartLive → PROCESSING →
 // ShowSmartLive → ExecuteSmartLiveCommand (inserts, the playing script, the job config, exit
-// config, clean-up) → StopSmartLive → SUCCEED; ListSmartLive and ListSmartLiveJobs with their
+// config, clean-up) → LiveEventReport (a comment fires a rule's reply) → StopSmartLive → SUCCEED; ListSmartLive and ListSmartLiveJobs with their
 // filters; refused inputs (unknown room or job, single_job_in_room, commands on an ended job).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ const TEXT =
 const tools = envTools();
 
 await describeEachDb(
-  'Live jobs (StartSmartLive, ShowSmartLive, ListSmartLive, ListSmartLiveJobs, ExecuteSmartLiveCommand, StopSmartLive)',
+  'Live jobs (StartSmartLive, ShowSmartLive, ListSmartLive, ListSmartLiveJobs, ExecuteSmartLiveCommand, LiveEventReport, StopSmartLive)',
   (leg) => {
     let p: TestPlatform;
     let receiver: RtmpReceiver;
@@ -142,6 +142,25 @@ await describeEachDb(
       const clean = await command(jobId, { command: 'CLEAN_UP_INSERT_COMMAND' });
       assert.equal(clean.status, 200, JSON.stringify(clean.body));
       assert.equal(JSON.parse(clean.body.result).removed.length, 2);
+
+      // A reported comment that hits the room's rule puts its reply into the play queue.
+      const report = (events: unknown[]) =>
+        p.call('POST', `${jobs()}/${jobId}/live-event-report`, { body: { total: events.length, events } });
+      const comment = (text: string) => ({
+        timestamp: Date.now(),
+        type: 1,
+        content: JSON.stringify({ user: { userId: 'u1', name: 'Bob' }, content: text }),
+      });
+      expect400(await report([{ timestamp: Date.now(), type: 1, content: 'not json' }]), 'MSS.00000003');
+      const missed = await report([comment('hello there')]);
+      assert.equal(missed.status, 200, JSON.stringify(missed.body));
+      const hit = await report([comment('what is the price?')]);
+      assert.equal(hit.status, 200, JSON.stringify(hit.body));
+      await waitFor('the rule reply playing', 60_000, async () => {
+        const r = await command(jobId, { command: 'GET_CURRENT_PLAYING_SCRIPTS' });
+        const res = JSON.parse(r.body.result);
+        return res.kind === 'INSERT' && res.rule_index !== undefined ? res : undefined;
+      });
 
       const cfg = await command(jobId, { command: 'GET_LIVE_JOB_CONFIG_INFO' });
       const info = JSON.parse(cfg.body.result);

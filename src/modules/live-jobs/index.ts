@@ -4,6 +4,7 @@
 import { createLiveRooms } from '../live/index.ts';
 import { TtsService, VocabularyService } from '../tts/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
+import { LiveEventsService } from './live-events.service.ts';
 import { LiveJobCommands } from './live-jobs.commands.ts';
 import { liveJobTasks } from './live-jobs.jobs.ts';
 import { LiveJobRegistry } from './live-jobs.registry.ts';
@@ -19,7 +20,11 @@ export function createLiveJobsModule(deps: ModuleDeps): Module {
   const svc = new LiveJobsService(deps, rooms, registry);
   const tts = new TtsService(deps, new VocabularyService(deps));
   return {
-    handlers: createLiveJobHandlers(svc, new LiveJobCommands(deps, rooms, registry, svc)),
+    handlers: createLiveJobHandlers(
+      svc,
+      new LiveJobCommands(deps, rooms, registry, svc),
+      new LiveEventsService(svc, registry),
+    ),
     tasks: liveJobTasks({ ...deps, rooms, tts, registry }),
   };
 }

@@ -121,7 +121,8 @@ export class LiveJobCommands {
             ? { shoot_script_sequence_no: para.sequence_no, shoot_script_title: para.title ?? '' }
             : {}),
           ...(p.position ? { round: p.position.round } : {}),
-          ...(p.source ? { command_id: p.source } : {}),
+          ...(p.source?.startsWith('rule:') ? { rule_index: p.source.slice(5) } : {}),
+          ...(p.source && !p.source.startsWith('rule:') ? { command_id: p.source } : {}),
           sentence: now.sentence,
           frame: now.frame,
         };
@@ -148,7 +149,7 @@ export class LiveJobCommands {
           asArray(params.interaction_rules, 'params.interaction_rules'),
           { ...room, scene_scripts: run.config.scene_scripts },
         );
-        run.config = { ...run.config, interaction_rules: rules };
+        run.rewriteRules(rules);
         return { interaction_rules: rules.length };
       }
       case 'GET_LIVE_JOB_CONFIG_INFO': {

@@ -14,8 +14,14 @@ import {
   type StreamEvent,
   speechClips,
 } from '../../engines/stream/index.ts';
-import type { LiveInteractionRule, LivePlayPolicy, LiveSceneScript } from '../live/index.ts';
+import {
+  type LiveInteractionRule,
+  type LivePlayPolicy,
+  type LiveSceneScript,
+  replyPlayType,
+} from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { type LiveEventIn, RuleState } from './live-events.rules.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
 
 /** The room as the job streams it (a snapshot taken at start; REWRITE commands change it). */
@@ -79,9 +85,12 @@ export class LiveRun {
   private lastEnded: ScriptStep | undefined;
   private replySeq = 0;
   readonly events: StreamEvent<Said>[] = [];
+  /** The interaction rules' windows and counters for this live. */
+  readonly rules: RuleState;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
+    this.rules = new RuleState(opts.config.interaction_rules);
     this.cursor = opts.position ?? { round: 0, step: 0 };
     this.playedPosition = this.cursor;
     this.ended = new Promise((r) => {
@@ -174,6 +183,34 @@ export class LiveRun {
       mode,
     );
     return id;
+  }
+
+  /** REWRITE_INTERACTION_RULES: new rules with fresh windows. */
+  rewriteRules(rules: LiveInteractionRule[]): void {
+    this.config = { ...this.config, interaction_rules: rules };
+    this.rules.replace(rules);
+  }
+
+  /**
+   * Reported audience events, in order: each one may fire one rule, whose reply goes into the
+   * play queue (its play_type). Returns the rules that fired and the replies queued.
+   */
+  report(events: LiveEventIn[]): Array<{ rule_index: string; reply_id?: string }> {
+    const out: Array<{ rule_index: string; reply_id?: string }> = [];
+    for (const e of events) {
+      const scene = this.stream.nowPlaying()?.item.payload.scene;
+      const name = scene === undefined ? undefined : this.config.scene_scripts[scene]?.script_name;
+      const hit = this.rules.evaluate(e, name);
+      if (!hit) continue;
+      const rule = hit.rule as LiveInteractionRule;
+      out.push({
+        rule_index: hit.ruleIndex,
+        ...(hit.replyText
+          ? { reply_id: this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`) }
+          : {}),
+      });
+    }
+    return out;
   }
 
   /** The script is rewritten: queued paragraphs go and play resumes at the first paragraph. */
