@@ -16,7 +16,7 @@ import type { ModuleDeps } from '../types.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { LiveJobsRepo } from './live-jobs.repo.ts';
-import type { LiveRun } from './live-jobs.run.ts';
+import { type LiveRun, pushUrl } from './live-jobs.run.ts';
 import {
   jobConfigOf,
   type LiveJobsService,
@@ -207,7 +207,7 @@ export class LiveJobCommands {
         const out = checkOutputs(urls, keys, 'params.output_urls', 'params.stream_keys');
         run.config = { ...run.config, output_urls: out.urls, stream_keys: out.keys };
         const key = out.keys[0];
-        run.stream.retarget(key ? `${out.urls[0].replace(/\/+$/, '')}/${key}` : out.urls[0]);
+        run.stream.retarget(pushUrl(out.urls[0], key));
         return { output_urls: out.urls };
       }
       default:

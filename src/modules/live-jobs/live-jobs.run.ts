@@ -37,6 +37,12 @@ export interface LiveJobConfig {
   exit_since?: string;
 }
 
+/** The push target: the output URL with the stream key as its last path segment (ERRATA 69). */
+export function pushUrl(url: string, key: string | undefined): string {
+  const base = url.replace(/\/+$/, '');
+  return key && !base.endsWith(`/${key}`) ? `${base}/${key}` : base;
+}
+
 export interface Said {
   text: string;
   /** INSERT_PLAY_AUDIO: the decoded recording (the lips follow its sound). */
@@ -102,7 +108,7 @@ export class LiveRun {
     const { deps, config, avatar } = this.opts;
     const url = config.output_urls[0];
     const key = config.stream_keys[0];
-    const rtmpUrl = url ? (key ? `${url.replace(/\/+$/, '')}/${key}` : url) : undefined;
+    const rtmpUrl = url ? pushUrl(url, key) : undefined;
     this.stream = await LiveStream.start<Said>({
       tools: deps.mediaTools(),
       avatar,
