@@ -42,6 +42,14 @@ export function createModules(deps: ModuleDeps): Modules {
     tasks: parts.flatMap((p) => p.tasks),
     schedules: parts.flatMap((p) => p.schedules ?? []),
     downloadGate: assetDownloadGate(deps),
+    // Each module answers for its own operations (undefined for the rest).
+    urlCredentials: async (op, req) => {
+      for (const p of parts) {
+        const caller = await p.urlCredentials?.(op, req);
+        if (caller) return caller;
+      }
+      return undefined;
+    },
   };
 }
 

@@ -172,6 +172,25 @@ await describeEachDb(
         return res.kind === 'INSERT' && res.rule_index !== undefined ? res : undefined;
       });
 
+      // The report URL carries its own key: a platform posts to it without signing.
+      const url: string = start.body.live_event_report_url;
+      assert.match(url, /\/live-event-report\?auth_key=[0-9a-f]{64}&expires_time=\d{13}$/);
+      assert.match((await show(jobId)).body.live_event_report_url, /auth_key=/);
+      const unsigned = (to: string, events: unknown[]) =>
+        p.fetchUrl('POST', to, {
+          body: Buffer.from(JSON.stringify({ total: events.length, events })),
+          headers: { 'content-type': 'application/json' },
+        });
+      const viaUrl = await unsigned(`${url}&refresh_url=true`, [comment('price again?')]);
+      assert.equal(viaUrl.status, 200, JSON.stringify(viaUrl.body));
+      assert.match(viaUrl.body.live_event_report_url, /auth_key=[0-9a-f]{64}/);
+      const forged = url.replace(/auth_key=([0-9a-f])/, (_m, c) => `auth_key=${c === '0' ? '1' : '0'}`);
+      const refused = await unsigned(forged, [comment('price?')]);
+      assert.equal(refused.status, 401, JSON.stringify(refused.body));
+      // Another job's key does not open this one.
+      const otherJob = url.replace(`/smart-live-jobs/${jobId}/`, `/smart-live-jobs/${newId()}/`);
+      assert.equal((await unsigned(otherJob, [comment('price?')])).status, 401);
+
       const cfg = await command(jobId, { command: 'GET_LIVE_JOB_CONFIG_INFO' });
       const info = JSON.parse(cfg.body.result);
       assert.deepEqual(info.video_config, { width: 1920, height: 1080, bitrate: 1000 });

@@ -4,7 +4,7 @@
 import { createLiveRooms } from '../live/index.ts';
 import { TtsService, VocabularyService } from '../tts/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
-import { LiveEventsService } from './live-events.service.ts';
+import { LiveEventsService, reportUrlCaller } from './live-events.service.ts';
 import { LiveJobCommands } from './live-jobs.commands.ts';
 import { liveJobTasks } from './live-jobs.jobs.ts';
 import { LiveJobRegistry } from './live-jobs.registry.ts';
@@ -23,8 +23,10 @@ export function createLiveJobsModule(deps: ModuleDeps): Module {
     handlers: createLiveJobHandlers(
       svc,
       new LiveJobCommands(deps, rooms, registry, svc),
-      new LiveEventsService(svc, registry),
+      new LiveEventsService(deps, svc, registry),
     ),
     tasks: liveJobTasks({ ...deps, rooms, tts, registry }),
+    urlCredentials: (op, req) =>
+      op.operationId === 'LiveEventReport' ? reportUrlCaller(deps, req) : undefined,
   };
 }

@@ -22,7 +22,7 @@ export function createLiveJobHandlers(
     ListSmartLiveJobs: ({ caller, query }) => jobs.listTenant(caller.projectId, query),
     ExecuteSmartLiveCommand: ({ caller, params, body }) =>
       commands.execute(caller.projectId, params.room_id, params.job_id, body),
-    LiveEventReport: ({ caller, params, body }) =>
-      events.report(caller.projectId, params.room_id, params.job_id, body),
+    LiveEventReport: ({ caller, params, query, body }) =>
+      events.report(caller.projectId, params.room_id, params.job_id, body, query.refresh_url === true),
   };
 }

@@ -13,6 +13,7 @@ import {
   videoConfigOf,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { jobReportUrl } from './live-events.service.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
 import { LiveJobTasks } from './live-jobs.jobs.ts';
 import type { LiveJobRegistry } from './live-jobs.registry.ts';
@@ -90,6 +91,7 @@ export class LiveJobsService {
     const hours = config.play_policy.live_exit_config.max_live_duration;
     return {
       job_id: jobId,
+      live_event_report_url: jobReportUrl(this.deps, { projectId, roomId, jobId }),
       live_warning_info: startWarnings({ ...room, ...config }),
       ...(hours > 0 ? { limit_duration: hours * 60 } : {}),
     };
@@ -103,7 +105,7 @@ export class LiveJobsService {
   }
 
   async show(projectId: string, roomId: string, jobId: string) {
-    return jobWire(await this.row(projectId, roomId, jobId), this.deps.clock.now());
+    return this.wire(await this.row(projectId, roomId, jobId));
   }
 
   async listRoom(projectId: string, roomId: string, q: Types['ListSmartLive']['query']) {
@@ -119,7 +121,15 @@ export class LiveJobsService {
     const repo = new LiveJobsRepo(this.deps.db);
     const [rows, count] = await Promise.all([repo.page(projectId, spec), repo.count(projectId, spec)]);
     const now = this.deps.clock.now();
-    return { count, smart_live_jobs: rows.map((r) => jobWire(r, now)) };
+    return { count, smart_live_jobs: rows.map((r) => this.wire(r, now)) };
+  }
+
+  /** The job on the wire; one that has not ended carries a fresh report URL. */
+  private wire(row: LiveJobRow, now = this.deps.clock.now()) {
+    const w = jobWire(row, now);
+    if (ENDED.has(row.state)) return w;
+    const t = { projectId: row.project_id, roomId: row.room_id, jobId: row.job_id };
+    return { ...w, live_event_report_url: jobReportUrl(this.deps, t) };
   }
 
   /**
