@@ -360,6 +360,25 @@ await describeEachDb(
       }
     });
 
+    it('a job whose script has played its rounds (repeat_count 0) ends SUCCEED by itself', async () => {
+      const start = await p.call('POST', jobs(), {
+        body: {
+          output_urls: [],
+          play_policy: { repeat_count: 0, live_exit_config: { max_live_duration: 1 } },
+        },
+      });
+      assert.equal(start.status, 202, JSON.stringify(start.body));
+      assert.equal(start.body.limit_duration, 60);
+      const done = await waitFor('SUCCEED', 180_000, async () => {
+        const s = await show(start.body.job_id);
+        return s.body.state === 'SUCCEED' || s.body.state === 'FAILED' ? s.body : undefined;
+      });
+      assert.equal(done.state, 'SUCCEED', JSON.stringify(done));
+      // HLS only: nothing was pushed.
+      assert.equal(done.stream_duration, 0);
+      assert.equal(done.live_event_report_url, undefined);
+    });
+
     it('refuses an unknown room, an unknown job, another tenant and a bad override', async () => {
       expect400(await p.call('POST', `${ROOMS}/${newId()}/smart-live-jobs`, { body: {} }), 'MSS.10004001');
       expect400(await show(newId()), 'MSS.10004101');

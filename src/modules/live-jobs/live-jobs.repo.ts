@@ -38,6 +38,16 @@ export class LiveJobsRepo {
       .executeTakeFirst();
   }
 
+  /**
+   * Serialises StartSmartLive per room until the transaction ends, so two starts cannot both
+   * see a room without a running job (single_job_in_room).
+   */
+  async lockRoom(projectId: string, roomId: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`live-room:${projectId}:${roomId}`}, 0))`.execute(
+      this.db,
+    );
+  }
+
   /** Jobs of the room that have not ended (WAITING or PROCESSING). */
   running(projectId: string, roomId: string): Promise<LiveJobRow[]> {
     return this.db

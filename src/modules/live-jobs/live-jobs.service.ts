@@ -58,6 +58,7 @@ export class LiveJobsService {
     const single = body?.job_run_config?.single_job_in_room === true;
     await this.deps.db.transaction().execute(async (trx) => {
       const repo = new LiveJobsRepo(trx);
+      await repo.lockRoom(projectId, roomId);
       // single_job_in_room on either side: the new job, or a running job that asked for it.
       const running = await repo.running(projectId, roomId);
       const blocker = running.find((r) => single || r.single_job);
