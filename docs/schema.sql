@@ -344,6 +344,33 @@ CREATE TABLE knowledge_tombstones (
 );
 CREATE INDEX knowledge_tombstones_rev_idx ON public.knowledge_tombstones USING btree (project_id, rev);
 
+CREATE TABLE live_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  room_id text NOT NULL,
+  room_name text NOT NULL,
+  state text NOT NULL,
+  config jsonb NOT NULL,
+  single_job boolean NOT NULL DEFAULT false,
+  stop_requested boolean NOT NULL DEFAULT false,
+  position jsonb,
+  command_log jsonb NOT NULL DEFAULT '[]'::jsonb,
+  stream_ms bigint NOT NULL DEFAULT 0,
+  error_code text,
+  error_msg text,
+  block_reason text,
+  app_user_id text,
+  start_time timestamp with time zone,
+  end_time timestamp with time zone,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT live_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT live_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT live_jobs_state_check CHECK ((state = ANY (ARRAY['WAITING'::text, 'PROCESSING'::text, 'SUCCEED'::text, 'FAILED'::text, 'BLOCKED'::text])))
+);
+CREATE INDEX live_jobs_list_idx ON public.live_jobs USING btree (project_id, create_time DESC, job_id DESC);
+CREATE INDEX live_jobs_room_idx ON public.live_jobs USING btree (project_id, room_id, create_time DESC, job_id DESC);
+
 CREATE TABLE live_platforms (
   project_id text NOT NULL,
   platform_id text NOT NULL,

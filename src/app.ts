@@ -5,7 +5,12 @@ import type { Config } from './config.ts';
 import type { Logger } from './core/logger.ts';
 import type { AuthGuards } from './core/throttle/failures.ts';
 import type { Throttle } from './core/throttle/index.ts';
-import { type Authenticate, bindOperations, type HandlerMap } from './http/bind-operations.ts';
+import {
+  type Authenticate,
+  bindOperations,
+  type HandlerMap,
+  type UrlCredentials,
+} from './http/bind-operations.ts';
 import { registerBodyParsing } from './http/body.ts';
 import './http/context.ts';
 import { createInFlightBudget } from './http/body-reader.ts';
@@ -27,6 +32,8 @@ export interface AppDeps {
   guards: AuthGuards;
   metrics: Metrics;
   handlers: HandlerMap;
+  /** Credentials some operations accept in their URL (modules' urlCredentials). */
+  urlCredentials?: UrlCredentials;
   /** Non-contract routes (IAM tokens, presigned object URLs) registered beside the operations. */
   plugins: FastifyPluginAsync[];
   /** False on worker-only processes: they answer /health, /ready and /metrics only. */
@@ -83,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const plugin of deps.plugins) await app.register(plugin);
   bindOperations(app, {
     handlers: deps.handlers,
+    ...(deps.urlCredentials ? { urlCredentials: deps.urlCredentials } : {}),
     authenticate: deps.authenticate,
     throttle: deps.throttle,
     bodyLimit: bodyLimitBytes,

@@ -137,7 +137,12 @@ export async function createDeps(
       media: createAssetsMedia(mediaTools, { logger, mode: config.media.tools }),
       tmpDir: path.join(config.dataDir, 'tmp'),
       ensureProject: (id) => accounts.ensureProject(id),
-      keys: { replication: derive('asset-replication'), dialog: derive('dialog-robot-secrets') },
+      keys: {
+        replication: derive('asset-replication'),
+        dialog: derive('dialog-robot-secrets'),
+        liveEvents: derive('live-event-report'),
+      },
+      publicUrl: config.publicUrl,
       speech,
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,

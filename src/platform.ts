@@ -53,6 +53,7 @@ export async function buildPlatform(
     throttle: deps.throttle,
     metrics: deps.metrics,
     handlers: modules.handlers,
+    urlCredentials: modules.urlCredentials,
     plugins: [
       iamRoutes(deps.accounts, guards),
       consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),

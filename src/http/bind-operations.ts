@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type OperationDef, operations } from '../contract/generated/operations.ts';
 import type { OperationId, OperationTypes } from '../contract/generated/types.ts';
 import { digestOf } from '../core/auth/aksk.ts';
-import type { AuthHead, PendingAuth } from '../core/auth/authenticate.ts';
+import type { AuthCaller, AuthHead, PendingAuth } from '../core/auth/authenticate.ts';
 import { Errors, isAppError } from '../core/errors/index.ts';
 import { type FaultPlan, FaultSpecError, type OperationFault } from '../core/faults/index.ts';
 import type { AuthGuards } from '../core/throttle/failures.ts';
@@ -52,7 +52,18 @@ export interface AdmissionOptions {
    */
   budgets: { small: InFlightBudget; large: InFlightBudget };
   guards: AuthGuards;
+  /**
+   * Operations that may also be called with a credential in their URL instead of a signature
+   * (LiveEventReport's auth_key). Asked only when the request presents no other credential;
+   * undefined: the URL carries none (the ordinary checks follow); throws to refuse.
+   */
+  urlCredentials?: UrlCredentials;
 }
+
+export type UrlCredentials = (
+  op: OperationDef,
+  req: { params: Record<string, string>; query: Record<string, unknown>; headers: FastifyRequest['headers'] },
+) => Promise<AuthCaller | undefined> | AuthCaller | undefined;
 
 export interface BindOptions extends AdmissionOptions {
   handlers: HandlerMap;
@@ -189,6 +200,21 @@ async function admitHead(
       'authentication refused: too many failures',
     );
     throw Errors.authThrottled(wait);
+  }
+
+  if (op && opts.urlCredentials && !presentsCredentials(req)) {
+    // A 256-bit HMAC is not guessed: a refused URL key does not count toward the backoff.
+    const caller = await opts.urlCredentials(op, {
+      params: req.params as Record<string, string>,
+      query: (req.query ?? {}) as Record<string, unknown>,
+      headers: req.headers,
+    });
+    if (caller) {
+      const decided = caller;
+      req.pendingAuth = { caller: decided, accessKey: undefined, finish: async () => decided };
+      await admitCaller(req, decided, op, opts);
+      return;
+    }
   }
 
   const q = req.url.indexOf('?');

@@ -5,7 +5,7 @@ import type { PendingAuth } from '../core/auth/authenticate.ts';
 import type { AppError } from '../core/errors/index.ts';
 
 export interface Caller {
-  kind: 'aksk' | 'token' | 'loose';
+  kind: 'aksk' | 'token' | 'loose' | 'url';
   projectId: string;
   accessKey?: string;
   userId?: string;

@@ -11,6 +11,7 @@ import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createDialogAppsModule } from './dialog-apps/index.ts';
 import { createKnowledgeModule } from './knowledge/index.ts';
 import { createLiveModule } from './live/index.ts';
+import { createLiveJobsModule } from './live-jobs/index.ts';
 import { createRobotContentModule } from './robot-content/index.ts';
 import { createTtsModule } from './tts/index.ts';
 import type { Module, ModuleDeps, Modules, TaskDefinition } from './types.ts';
@@ -31,6 +32,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createUsageModule(deps),
     createAvatarTrainingModule(deps),
     createLiveModule(deps),
+    createLiveJobsModule(deps),
     createRobotContentModule(deps),
     createKnowledgeModule(deps),
     createDialogAppsModule(deps),
@@ -42,6 +44,14 @@ export function createModules(deps: ModuleDeps): Modules {
     tasks: parts.flatMap((p) => p.tasks),
     schedules: parts.flatMap((p) => p.schedules ?? []),
     downloadGate: assetDownloadGate(deps),
+    // Each module answers for its own operations (undefined for the rest).
+    urlCredentials: async (op, req) => {
+      for (const p of parts) {
+        const caller = await p.urlCredentials?.(op, req);
+        if (caller) return caller;
+      }
+      return undefined;
+    },
   };
 }
 
@@ -162,6 +172,14 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'ListInteractionRuleGroups',
   'UpdateInteractionRuleGroup',
   'DeleteInteractionRuleGroup',
+  // Livestreaming Task Management
+  'StartSmartLive',
+  'ListSmartLive',
+  'ShowSmartLive',
+  'StopSmartLive',
+  'ExecuteSmartLiveCommand',
+  'ListSmartLiveJobs',
+  'LiveEventReport',
   // Live Product Management
   'CreateProduct',
   'ListProducts',

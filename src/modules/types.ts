@@ -9,7 +9,7 @@ import type { DownloadGate, ObjectStore } from '../core/object-store/types.ts';
 import type { Clock } from '../core/util/time.ts';
 import type { RemoteRenderer } from '../engines/render/remote.ts';
 import type { SpeechService } from '../engines/speech/index.ts';
-import type { HandlerMap } from '../http/bind-operations.ts';
+import type { HandlerMap, UrlCredentials } from '../http/bind-operations.ts';
 import type { AssetsMedia } from './assets/media.ts';
 
 /** What modules may use; built once by the composition root (src/deps.ts). */
@@ -27,9 +27,14 @@ export interface ModuleDeps {
   ensureProject(projectId: string): Promise<void>;
   /** Per-purpose HMAC keys derived from the master key. */
   keys: {
-    replication: Buffer /** Seals dialog robots' vendor keys (LLM app_key and the like). */;
+    replication: Buffer;
+    /** Seals dialog robots' vendor keys (LLM app_key and the like). */
     dialog: Buffer;
+    /** Signs the live event-report URLs handed out at StartSmartLive. */
+    liveEvents: Buffer;
   };
+  /** Where clients reach this server (config DOPPEL_PUBLIC_URL): for URLs handed out (live event report). */
+  publicUrl: string;
   /** Text to speech (engines behind one service); used by TTS, video, live and dialog. */
   speech: SpeechService;
   /** ffmpeg/ffprobe, resolved on first call (throws when missing): for encoders such as MP3 speech. */
@@ -62,9 +67,12 @@ export interface TaskDefinition {
 export interface Module {
   handlers: HandlerMap;
   tasks: TaskDefinition[];
+  /** Operations of this module that accept a credential in their URL (see bind-operations). */
+  urlCredentials?: UrlCredentials;
 }
 
 export interface Modules extends Module {
+  urlCredentials: UrlCredentials;
   /** Starts what must run on a schedule in worker processes (e.g. the recycle-bin purge). */
   schedules: Array<{ task: string; everyMs: number }>;
   /** Asked on every use of a download URL (object-store/http.ts). */

@@ -42,7 +42,8 @@ export interface AuthRequest extends AuthHead {
 }
 
 export interface AuthCaller {
-  kind: 'aksk' | 'token' | 'loose';
+  /** `url`: a credential carried in the URL of one operation (the live event report URL). */
+  kind: 'aksk' | 'token' | 'loose' | 'url';
   projectId: string;
   accessKey?: string;
   userId?: string;

@@ -132,6 +132,7 @@ export interface DB {
   live_rule_groups: LiveRuleGroupsTable;
   live_products: LiveProductsTable;
   live_platforms: LivePlatformsTable;
+  live_jobs: LiveJobsTable;
   voice_training_jobs: VoiceTrainingJobsTable;
   voice_training_op_logs: VoiceTrainingOpLogsTable;
   avatar_training_jobs: AvatarTrainingJobsTable;
@@ -287,6 +288,29 @@ export interface LiveRoomsTable {
   last_job_start_time: Date | null;
   last_job_end_time: Date | null;
   app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Live jobs (migration 0015); `config` is the room snapshot the job streams. */
+export interface LiveJobsTable {
+  project_id: string;
+  job_id: string;
+  room_id: string;
+  room_name: string;
+  state: 'WAITING' | 'PROCESSING' | 'SUCCEED' | 'FAILED' | 'BLOCKED';
+  config: Json<Record<string, unknown>>;
+  single_job: ColumnType<boolean, boolean | undefined, boolean>;
+  stop_requested: ColumnType<boolean, boolean | undefined, boolean>;
+  position: Json<Record<string, unknown>> | null;
+  command_log: Json<Array<Record<string, unknown>>>;
+  stream_ms: ColumnType<number, number | undefined, number>;
+  error_code: string | null;
+  error_msg: string | null;
+  block_reason: string | null;
+  app_user_id: string | null;
+  start_time: Date | null;
+  end_time: Date | null;
   create_time: Date;
   update_time: Date;
 }

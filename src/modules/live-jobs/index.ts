@@ -1,0 +1,32 @@
+// Livestreaming task management: live jobs that stream a smart live room (the stream engine,
+// RTMP to the room's output), their commands, and (later) the live event report. Rooms are the
+// live module's, used only through its index.
+import { createLiveRooms } from '../live/index.ts';
+import { TtsService, VocabularyService } from '../tts/index.ts';
+import type { Module, ModuleDeps } from '../types.ts';
+import { LiveEventsService, reportUrlCaller } from './live-events.service.ts';
+import { LiveJobCommands } from './live-jobs.commands.ts';
+import { liveJobTasks } from './live-jobs.jobs.ts';
+import { LiveJobRegistry } from './live-jobs.registry.ts';
+import { createLiveJobHandlers } from './live-jobs.routes.ts';
+import { LiveJobsService } from './live-jobs.service.ts';
+
+export { LiveJobTasks } from './live-jobs.jobs.ts';
+
+export function createLiveJobsModule(deps: ModuleDeps): Module {
+  const rooms = createLiveRooms(deps);
+  // One registry per process: the API handlers reach the streams this process's worker runs.
+  const registry = new LiveJobRegistry();
+  const svc = new LiveJobsService(deps, rooms, registry);
+  const tts = new TtsService(deps, new VocabularyService(deps));
+  return {
+    handlers: createLiveJobHandlers(
+      svc,
+      new LiveJobCommands(deps, rooms, registry, svc),
+      new LiveEventsService(deps, svc, registry),
+    ),
+    tasks: liveJobTasks({ ...deps, rooms, tts, registry }),
+    urlCredentials: (op, req) =>
+      op.operationId === 'LiveEventReport' ? reportUrlCaller(deps, req) : undefined,
+  };
+}

@@ -1,0 +1,260 @@
+// The live job task, `live.run`: WAITING → PROCESSING → SUCCEED | FAILED. It loads the room
+// snapshot, the avatar and the voices, starts the stream (RTMP to the room's output) and then
+// watches it once a second: StopSmartLive (in this process at once through the registry, from
+// another process through the row's stop_requested), live_exit_config, the end of the script,
+// a dead encoder. The play position and the streamed time are written as it goes, so a job whose
+// worker died is taken over by another attempt and resumes where it was; when the queue gives up
+// the job ends FAILED with error_info.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
+import { sleep } from '../../core/util/time.ts';
+import { type AvatarPackage, loadAvatarPackage } from '../../engines/render/index.ts';
+import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
+import type { StreamBackground } from '../../engines/stream/index.ts';
+import { AssetsRepo } from '../assets/index.ts';
+import type { LiveRooms } from '../live/index.ts';
+import { prosodyOf, type TtsService } from '../tts/index.ts';
+import type { ModuleDeps, TaskDefinition } from '../types.ts';
+import { LiveJobCodes } from './live-jobs.errors.ts';
+import type { LiveJobRegistry } from './live-jobs.registry.ts';
+import { type LiveJobState, LiveJobsRepo } from './live-jobs.repo.ts';
+import type { ScriptPosition } from './live-jobs.rules.ts';
+import { type LiveJobConfig, LiveRun, type RunEnd } from './live-jobs.run.ts';
+
+export const LiveJobTasks = { run: 'live.run' } as const;
+
+interface JobRef {
+  projectId: string;
+  jobId: string;
+}
+
+export interface LiveJobDeps extends ModuleDeps {
+  rooms: LiveRooms;
+  tts: TtsService;
+  registry: LiveJobRegistry;
+}
+
+/** A job that cannot run with what it was given: it fails at once (no retry). */
+class LiveInputError extends Error {}
+
+const DEFAULT_VOICE: VoiceSpec = {
+  engine: 'espeak',
+  language: 'en',
+  params: { voice: 'en-us' },
+} as VoiceSpec;
+
+export function liveJobTasks(deps: LiveJobDeps): TaskDefinition[] {
+  return [
+    {
+      name: LiveJobTasks.run,
+      // Its own queue: a live holds its slot for hours and must not starve renders or TTS.
+      spec: {
+        queue: 'live',
+        maxAttempts: 3,
+        onGiveUp: (p: JobRef, ctx: GiveUpContext) => giveUp(deps, p, ctx),
+      },
+      handler: ((p: JobRef, h: TaskHelpers) => runJob(deps, p, h)) as TaskDefinition['handler'],
+    },
+  ];
+}
+
+async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<void> {
+  const { projectId, jobId } = ref;
+  const repo = new LiveJobsRepo(deps.db);
+  const row = await repo.get(projectId, jobId);
+  if (!row) return;
+  let startedAt = row.start_time ?? deps.clock.now();
+  if (row.state === 'WAITING') {
+    const now = deps.clock.now();
+    // Conditional: a stop that got here first wins.
+    if (
+      !(await repo.transition(projectId, jobId, ['WAITING'], { state: 'PROCESSING', start_time: now }, now))
+    )
+      return;
+    startedAt = now;
+    await deps.rooms.recordJob(projectId, row.room_id, { jobId, status: 'PROCESSING', startTime: now });
+  } else if (row.state !== 'PROCESSING') return;
+  if (row.stop_requested) return finish(deps, ref, row.room_id, { kind: 'stopped' });
+
+  const config = row.config as unknown as LiveJobConfig;
+  const dir = path.join(deps.tmpDir, `live-${jobId}`);
+  await fs.promises.rm(dir, { recursive: true, force: true });
+  await fs.promises.mkdir(dir, { recursive: true });
+  let run: LiveRun | undefined;
+  let streamMs = Number(row.stream_ms);
+  try {
+    const avatar = await avatarOf(deps, projectId, config, dir);
+    const voices = await voicesOf(deps, projectId, config);
+    run = new LiveRun({
+      deps,
+      jobId,
+      config,
+      avatar,
+      background: await backgroundOf(deps, projectId, config, dir),
+      voices: { of: (scene) => voices[scene] ?? voices[0] },
+      dir: path.join(dir, 'stream'),
+      ...(row.position ? { position: row.position as unknown as ScriptPosition } : {}),
+      startedAt,
+      seed: parseInt(jobId.slice(0, 8), 16) || 1,
+    });
+    await run.start();
+    deps.registry.add(projectId, jobId, run);
+    const base = streamMs;
+    let end: RunEnd | undefined;
+    let ticks = 0;
+    void run.done.then((e) => {
+      end = e;
+    });
+    while (!end) {
+      await sleep(250, h.signal).catch(() => {});
+      if (h.signal.aborted) break;
+      run.checkExit(deps.clock.now());
+      if (++ticks % 4 !== 0) continue;
+      streamMs = base + run.streamedMs();
+      const now = await repo.get(projectId, jobId);
+      if (now?.state !== 'PROCESSING' || now.stop_requested) run.stop();
+      await repo.update(projectId, jobId, {
+        stream_ms: streamMs,
+        position: JSON.stringify(run.playedPosition),
+        config: JSON.stringify(run.config),
+      });
+    }
+    deps.registry.remove(projectId, jobId, run);
+    await run.stream.stop();
+    streamMs = base + run.streamedMs();
+    await repo.update(projectId, jobId, {
+      stream_ms: streamMs,
+      position: JSON.stringify(run.playedPosition),
+    });
+    // Shutting down or lease lost: nothing is final; the queue runs the job again (it resumes).
+    if (h.signal.aborted) throw h.signal.reason ?? new Error('aborted');
+    await finish(deps, ref, row.room_id, end ?? { kind: 'stopped' });
+  } catch (e) {
+    if (run) {
+      deps.registry.remove(projectId, jobId, run);
+      await run.stream?.stop().catch(() => {});
+    }
+    if (h.signal.aborted) throw e;
+    if (e instanceof LiveInputError)
+      return finish(deps, ref, row.room_id, { kind: 'failed', error: e.message }, LiveJobCodes.inputUnusable);
+    if (h.job.attempts < h.job.max_attempts) throw e;
+    h.logger.warn({ err: e, projectId, jobId }, 'live job failed');
+    await finish(deps, ref, row.room_id, {
+      kind: 'failed',
+      error: `The stream could not run: ${String((e as Error).message ?? e)}`.slice(0, 1000),
+    });
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Ends the row (SUCCEED, or FAILED with error_info), reports it on the room, cleans a TEMP room. */
+async function finish(
+  deps: LiveJobDeps,
+  ref: JobRef,
+  roomId: string,
+  end: RunEnd,
+  code: string = LiveJobCodes.streamFailed,
+): Promise<void> {
+  const now = deps.clock.now();
+  const repo = new LiveJobsRepo(deps.db);
+  const state: LiveJobState = end.kind === 'failed' ? 'FAILED' : 'SUCCEED';
+  const ended = await repo.transition(
+    ref.projectId,
+    ref.jobId,
+    ['WAITING', 'PROCESSING'],
+    {
+      state,
+      end_time: now,
+      ...(end.kind === 'failed' ? { error_code: code, error_msg: end.error.slice(0, 1000) } : {}),
+    },
+    now,
+  );
+  if (!ended) return;
+  const row = await repo.get(ref.projectId, ref.jobId);
+  await deps.rooms.recordJob(ref.projectId, roomId, {
+    jobId: ref.jobId,
+    status: state,
+    startTime: row?.start_time ?? null,
+    endTime: now,
+  });
+  await deps.rooms.cleanupTempRoom(ref.projectId, roomId);
+}
+
+async function giveUp(deps: LiveJobDeps, ref: JobRef, ctx: GiveUpContext): Promise<void> {
+  const row = await new LiveJobsRepo(deps.db).get(ref.projectId, ref.jobId);
+  if (!row || (row.state !== 'WAITING' && row.state !== 'PROCESSING')) return;
+  ctx.logger.warn({ ...ref, reason: ctx.reason }, 'live job given up');
+  await fs.promises.rm(path.join(deps.tmpDir, `live-${ref.jobId}`), { recursive: true, force: true });
+  await finish(deps, ref, row.room_id, { kind: 'failed', error: ctx.message }, LiveJobCodes.internal);
+}
+
+/** The MAIN file of an asset the project may use, into `dir`. */
+async function fetchAsset(deps: ModuleDeps, projectId: string, assetId: string, dir: string, field: string) {
+  const repo = new AssetsRepo(deps.db);
+  const [asset] = await repo.visible(projectId, [assetId], deps.clock.now());
+  if (asset?.asset_state !== 'ACTIVED')
+    throw new LiveInputError(`${field}: asset ${assetId} is not an active asset of this project`);
+  const main = (await repo.filesOf(asset.project_id, [assetId])).find(
+    (f) => f.asset_file_category === 'MAIN' && f.state === 'CREATED',
+  );
+  const obj = main && (await deps.objects.get(main.object_key));
+  if (!main || !obj) throw new LiveInputError(`${field}: asset ${assetId} has no stored MAIN file`);
+  const local = path.join(dir, `asset-${assetId}.${main.file_type.replace(/[^a-z0-9]/gi, '') || 'bin'}`);
+  const chunks: Buffer[] = [];
+  for await (const c of obj.body) chunks.push(Buffer.from(c));
+  await fs.promises.writeFile(local, Buffer.concat(chunks));
+  return local;
+}
+
+/** The first scene's host (one avatar per stream; backup hosts are not rotated, ERRATA 86). */
+async function avatarOf(
+  deps: ModuleDeps,
+  projectId: string,
+  config: LiveJobConfig,
+  dir: string,
+): Promise<AvatarPackage> {
+  const modelId = config.scene_scripts[0]?.model_asset_id;
+  if (!modelId) throw new LiveInputError('the room has no scene with a model_asset_id');
+  const file = await fetchAsset(deps, projectId, modelId, dir, 'scene_scripts[0].model_asset_id');
+  try {
+    return await loadAvatarPackage(await fs.promises.readFile(file));
+  } catch (e) {
+    throw new LiveInputError(
+      `model_asset_id ${modelId} is not a usable 2D avatar package: ${(e as Error).message}`,
+    );
+  }
+}
+
+async function backgroundOf(
+  deps: ModuleDeps,
+  projectId: string,
+  config: LiveJobConfig,
+  dir: string,
+): Promise<StreamBackground> {
+  const bg = config.scene_scripts[0]?.background_config?.[0];
+  if (bg?.background_type === 'COLOR' && bg.background_color_config)
+    return { color: bg.background_color_config };
+  if (bg?.background_type === 'IMAGE' && bg.background_asset_id)
+    return { image: await fetchAsset(deps, projectId, bg.background_asset_id, dir, 'background_config[0]') };
+  return { color: '#203040' };
+}
+
+/** Each scene's voice; a scene without one speaks with the previous scene's (or eSpeak English). */
+async function voicesOf(deps: LiveJobDeps, projectId: string, config: LiveJobConfig) {
+  const out: Array<{ voice: VoiceSpec; prosody: Prosody }> = [];
+  let last = { voice: DEFAULT_VOICE, prosody: prosodyOf({}) };
+  for (const s of config.scene_scripts) {
+    const vc = s.voice_config;
+    if (vc?.voice_asset_id) {
+      try {
+        last = { voice: await deps.tts.resolveVoice(projectId, vc.voice_asset_id), prosody: prosodyOf(vc) };
+      } catch (e) {
+        throw new LiveInputError(`voice_config.voice_asset_id ${vc.voice_asset_id}: ${(e as Error).message}`);
+      }
+    }
+    out.push(last);
+  }
+  return out;
+}

@@ -1,0 +1,264 @@
+// One running live job in this process: drives a LiveStream from the job's scene scripts
+// (rounds, repeat_count, random order from the second round), takes replies (commands, rules),
+// and knows when live_exit_config or the end of the script ends it. The job task (live-jobs.jobs)
+// makes it, watches it and ends the row; commands (live-jobs.commands) act on it in process.
+import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
+import { parseSpeechInput } from '../../engines/speech/ssml.ts';
+import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
+import {
+  audioClips,
+  LiveStream,
+  type PlayMode,
+  type SpeechItem,
+  type StreamBackground,
+  type StreamEvent,
+  speechClips,
+} from '../../engines/stream/index.ts';
+import {
+  type LiveInteractionRule,
+  type LivePlayPolicy,
+  type LiveSceneScript,
+  replyPlayType,
+} from '../live/index.ts';
+import type { ModuleDeps } from '../types.ts';
+import { type LiveEventIn, RuleState } from './live-events.rules.ts';
+import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
+
+/** The room as the job streams it (a snapshot taken at start; REWRITE commands change it). */
+export interface LiveJobConfig {
+  scene_scripts: LiveSceneScript[];
+  interaction_rules: LiveInteractionRule[];
+  play_policy: LivePlayPolicy;
+  video_config: { width: number; height: number; bitrate: number };
+  output_urls: string[];
+  stream_keys: string[];
+  backup_model_asset_ids: string[];
+  /** Set by RESET_EXIT_CONFIG: the exit deadline counts from then. */
+  exit_since?: string;
+}
+
+/** The push target: the output URL with the stream key as its last path segment (ERRATA 69). */
+export function pushUrl(url: string, key: string | undefined): string {
+  const base = url.replace(/\/+$/, '');
+  return key && !base.endsWith(`/${key}`) ? `${base}/${key}` : base;
+}
+
+export interface Said {
+  text: string;
+  /** INSERT_PLAY_AUDIO: the decoded recording (the lips follow its sound). */
+  audio?: { samples: Int16Array; sampleRate: number };
+  /** The scene whose voice speaks (replies: the scene playing when they were queued). */
+  scene: number;
+  /** Script paragraphs: which step of which round. */
+  step?: ScriptStep;
+  position?: ScriptPosition;
+  /** Replies: where they came from (a command id, a rule index). */
+  source?: string;
+}
+
+export interface RunVoices {
+  /** The voice and prosody of a scene (already resolved). */
+  of(scene: number): { voice: VoiceSpec; prosody: Prosody };
+}
+
+export interface RunOptions {
+  deps: ModuleDeps;
+  jobId: string;
+  config: LiveJobConfig;
+  avatar: AvatarPackage;
+  background: StreamBackground;
+  voices: RunVoices;
+  dir: string;
+  /** Where the script resumes (a job taken over after its worker died), else the start. */
+  position?: ScriptPosition;
+  /** When live_exit_config's clock started (the job's start time). */
+  startedAt: Date;
+  seed: number;
+}
+
+export type RunEnd = { kind: 'stopped' | 'exit' | 'script-end' } | { kind: 'failed'; error: string };
+
+export class LiveRun {
+  stream!: LiveStream<Said>;
+  config: LiveJobConfig;
+  /** The paragraph to pull next, and where the last started paragraph was (for resume). */
+  private cursor: ScriptPosition;
+  playedPosition: ScriptPosition;
+  private scriptDone = false;
+  private exitDue = false;
+  private readonly ended: Promise<RunEnd>;
+  private end!: (e: RunEnd) => void;
+  private lastEnded: ScriptStep | undefined;
+  private replySeq = 0;
+  readonly events: StreamEvent<Said>[] = [];
+  /** The interaction rules' windows and counters for this live. */
+  readonly rules: RuleState;
+
+  constructor(private readonly opts: RunOptions) {
+    this.config = opts.config;
+    this.rules = new RuleState(opts.config.interaction_rules);
+    this.cursor = opts.position ?? { round: 0, step: 0 };
+    this.playedPosition = this.cursor;
+    this.ended = new Promise((r) => {
+      this.end = r;
+    });
+  }
+
+  async start(): Promise<void> {
+    const { deps, config, avatar } = this.opts;
+    const url = config.output_urls[0];
+    const key = config.stream_keys[0];
+    const rtmpUrl = url ? pushUrl(url, key) : undefined;
+    this.stream = await LiveStream.start<Said>({
+      tools: deps.mediaTools(),
+      avatar,
+      width: config.video_config.width,
+      height: config.video_config.height,
+      bitrateKbps: config.video_config.bitrate,
+      background: this.opts.background,
+      dir: this.opts.dir,
+      ...(rtmpUrl ? { rtmpUrl } : {}),
+      seed: this.opts.seed,
+      preset: 'ultrafast',
+      synthesize: (item, signal) => {
+        const audio = item.payload.audio;
+        if (audio) return toAsync(audioClips(avatar, audio, phonemesFromPcm));
+        const { voice, prosody } = this.opts.voices.of(item.payload.scene);
+        return speechClips(deps.speech, avatar, {
+          script: parseSpeechInput(item.payload.text, { maxChars: 131_072, language: voice.language }),
+          voice,
+          prosody,
+          signal,
+        });
+      },
+      nextScript: () => this.nextScript(),
+      onEvent: (e) => this.onEvent(e),
+    });
+    void this.stream.finished.then((r) => {
+      if (r.error) this.end({ kind: 'failed', error: r.error });
+    });
+  }
+
+  /** Resolves when the job should end (stop, exit config, script over, encoder gone). */
+  get done(): Promise<RunEnd> {
+    return this.ended;
+  }
+
+  stop(): void {
+    this.end({ kind: 'stopped' });
+  }
+
+  /** Checked by the task once a second: the max duration reached ends the job (FORCE_EXIT now). */
+  checkExit(now: Date): void {
+    const exit = this.config.play_policy.live_exit_config;
+    if (exit.max_live_duration <= 0) return;
+    const since = this.config.exit_since ? new Date(this.config.exit_since) : this.opts.startedAt;
+    if (now.getTime() < since.getTime() + exit.max_live_duration * 3_600_000) return;
+    this.exitDue = true;
+    if (exitsAt(exit.auto_stop_mode, undefined)) this.end({ kind: 'exit' });
+  }
+
+  /** Whether the script plays at all (auto_play_script, play_mode NO_PRESET: replies only). */
+  private get scripted(): boolean {
+    const p = this.config.play_policy;
+    return p.auto_play_script && p.play_mode !== 'NO_PRESET';
+  }
+
+  private nextScript(): SpeechItem<Said> | undefined {
+    if (!this.scripted || this.exitDue) return undefined;
+    const at = stepAt(this.config.scene_scripts, this.config.play_policy, this.cursor, this.opts.seed);
+    if (!at) {
+      this.scriptDone = true;
+      return undefined;
+    }
+    const position = this.cursor;
+    this.cursor = at.next;
+    return {
+      id: `script-${position.round}-${position.step}`,
+      kind: 'script',
+      payload: { text: at.paragraph.text_config?.text ?? '', scene: at.step.scene, step: at.step, position },
+    };
+  }
+
+  /** Queues a reply (a command, a rule); the id names it in events and GET_CURRENT_PLAYING_SCRIPTS. */
+  say(text: string, mode: PlayMode, source: string, audio?: Said['audio']): string {
+    const id = `reply-${++this.replySeq}`;
+    const scene = this.stream.nowPlaying()?.item.payload.scene ?? 0;
+    this.stream.say(
+      { id, kind: 'reply', payload: { text, scene, source, ...(audio ? { audio } : {}) } },
+      mode,
+    );
+    return id;
+  }
+
+  /** REWRITE_INTERACTION_RULES: new rules with fresh windows. */
+  rewriteRules(rules: LiveInteractionRule[]): void {
+    this.config = { ...this.config, interaction_rules: rules };
+    this.rules.replace(rules);
+  }
+
+  /**
+   * Reported audience events, in order: each one may fire one rule, whose reply goes into the
+   * play queue (its play_type). Returns the rules that fired and the replies queued.
+   */
+  report(events: LiveEventIn[]): Array<{ rule_index: string; reply_id?: string }> {
+    const out: Array<{ rule_index: string; reply_id?: string }> = [];
+    for (const e of events) {
+      const scene = this.stream.nowPlaying()?.item.payload.scene;
+      const name = scene === undefined ? undefined : this.config.scene_scripts[scene]?.script_name;
+      const hit = this.rules.evaluate(e, name);
+      if (!hit) continue;
+      const rule = hit.rule as LiveInteractionRule;
+      out.push({
+        rule_index: hit.ruleIndex,
+        ...(hit.replyText
+          ? { reply_id: this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`) }
+          : {}),
+      });
+    }
+    return out;
+  }
+
+  /** The script is rewritten: queued paragraphs go and play resumes at the first paragraph. */
+  rewriteScenes(scenes: LiveSceneScript[], delay: boolean): void {
+    this.config = { ...this.config, scene_scripts: scenes };
+    if (delay) {
+      // is_rewrite_delay: the new script starts with the next round.
+      this.cursor = { round: this.cursor.round + 1, step: 0 };
+      return;
+    }
+    this.stream.dropScript(true);
+    this.cursor = { round: this.cursor.round, step: 0 };
+    this.scriptDone = false;
+  }
+
+  private onEvent(e: StreamEvent<Said>): void {
+    this.events.push(e);
+    if (this.events.length > 200) this.events.splice(0, 100);
+    if (e.type === 'start' && e.item.kind === 'script' && e.item.payload.position)
+      this.playedPosition = e.item.payload.position;
+    if (e.type === 'end' && e.item.kind === 'script') {
+      this.lastEnded = e.item.payload.step;
+      const exit = this.config.play_policy.live_exit_config;
+      if (this.exitDue && exitsAt(exit.auto_stop_mode, this.lastEnded)) this.end({ kind: 'exit' });
+    }
+    if (e.type === 'end' && (this.scriptDone || this.exitDue) && this.idle()) {
+      this.end({ kind: this.exitDue ? 'exit' : 'script-end' });
+    }
+    if (e.type === 'failed') this.end({ kind: 'failed', error: e.error });
+  }
+
+  /** Nothing left to say: the queue is empty after the entry that just ended. */
+  private idle(): boolean {
+    return this.stream.queue.entries.length === 0;
+  }
+
+  /** Milliseconds the RTMP push has been connected. */
+  streamedMs(): number {
+    return this.stream?.stats().rtmp?.streamedMs ?? 0;
+  }
+}
+
+async function* toAsync<T>(xs: Iterable<T>): AsyncIterable<T> {
+  yield* xs;
+}
