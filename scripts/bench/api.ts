@@ -256,17 +256,18 @@ const LIST_ASSETS = '/v1/{project_id}/digital-assets';
 
 /**
  * A GET operation that still answers 501 (no handler), so that the signed scenario measures
- * the API layer alone and no module's work: the first, in contract order, of the list
- * operations that take no other path parameter and no required query or header, whose
- * signed probe answers 501. ListAssets is measured on its own.
+ * the API layer alone and no module's work: the first, in contract order, of the GET
+ * operations that take no required query or header, whose signed probe (other path
+ * parameters filled with a 32-hex id) answers 501. ListAssets is measured on its own.
  */
+const probePath = (op: OperationDef) => op.path.replace(/\{(?!project_id\})[a-z_]+\}/g, '0'.repeat(32));
+
 async function findUnimplemented(signed: (apiPath: string) => Req): Promise<OperationDef | undefined> {
   const required = (s: JsonSchema | undefined) => (s?.required as string[] | undefined) ?? [];
   for (const op of operations) {
-    if (op.method !== 'GET' || op.path === LIST_ASSETS || !/^\/v1\/\{project_id\}\/[^{}]+$/.test(op.path))
-      continue;
+    if (op.method !== 'GET' || op.path === LIST_ASSETS || !op.path.startsWith('/v1/{project_id}/')) continue;
     if (required(op.schema.querystring).length > 0 || required(op.schema.headers).length > 0) continue;
-    const r = await send(signed(op.path));
+    const r = await send(signed(probePath(op)));
     if (r.status === 501) return op;
     if (r.status === 401)
       throw new Error(`a signed probe of ${op.operationId} got 401: ${r.body.slice(0, 300)}`);
@@ -529,7 +530,7 @@ async function main(): Promise<number> {
         scenarios.push({
           name: 'signed-501',
           what: `signed GET ${unimplemented.path} (${unimplemented.operationId}, no handler yet)`,
-          build: () => signed(unimplemented.path),
+          build: () => signed(probePath(unimplemented)),
           expected: (s) => s === 501,
           expectedText: '501',
         });
