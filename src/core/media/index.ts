@@ -40,6 +40,7 @@ export type {
 export { encodeMp3, type Mp3Options, mp3Args } from './mp3.ts';
 export { channelsOf, parseFfmpegInfo, splitTopLevel } from './parse-ffmpeg.ts';
 export { parseFfprobe, parseRational } from './parse-ffprobe.ts';
+export { decodeMonoPcm, monoPcmArgs, PCM_SAMPLE_RATE } from './pcm.ts';
 export { decodePng, type PngHeader, type RgbaImage, readPngHeader, unsupportedPng } from './png-decode.ts';
 export { type ProbeOptions, probeMedia } from './probe.ts';
 export { BoundedBuffer, type RunOptions, type RunResult, runTool, runToolBinary } from './run.ts';

@@ -76,48 +76,25 @@ export class WebhookLog {
    * Answers the delivery's id.
    */
   async open(ref: DeliveryRef, target: StoredTarget, body: unknown, now: Date): Promise<string> {
-    const key = ref.key ?? `${ref.source}:${ref.resourceId}`;
-    const existing = await this.db
-      .selectFrom('webhook_deliveries')
-      .select('delivery_id')
-      .where('project_id', '=', ref.projectId)
-      .where('delivery_key', '=', key)
-      .executeTakeFirst();
-    if (existing) {
-      await this.db
-        .updateTable('webhook_deliveries')
-        .set({ body: JSON.stringify(body ?? null) })
-        .where('project_id', '=', ref.projectId)
-        .where('delivery_id', '=', existing.delivery_id)
-        .execute();
-      return existing.delivery_id;
-    }
-    const id = newId();
-    const inserted = await this.db
+    const bodyJson = JSON.stringify(body ?? null);
+    // One statement: a retry (any process) lands on the row its first attempt made.
+    const row = await this.db
       .insertInto('webhook_deliveries')
       .values({
         project_id: ref.projectId,
-        delivery_id: id,
-        delivery_key: key,
+        delivery_id: newId(),
+        delivery_key: ref.key ?? `${ref.source}:${ref.resourceId}`,
         source: ref.source,
         resource_id: ref.resourceId,
         target: JSON.stringify(target),
-        body: JSON.stringify(body ?? null),
+        body: bodyJson,
         state: 'PENDING',
         replay_of: ref.replayOf ?? null,
         created_at: now,
         updated_at: now,
       })
-      .onConflict((oc) => oc.columns(['project_id', 'delivery_key']).doNothing())
+      .onConflict((oc) => oc.columns(['project_id', 'delivery_key']).doUpdateSet({ body: bodyJson }))
       .returning('delivery_id')
-      .executeTakeFirst();
-    if (inserted) return inserted.delivery_id;
-    // Another process opened it between our read and insert.
-    const row = await this.db
-      .selectFrom('webhook_deliveries')
-      .select('delivery_id')
-      .where('project_id', '=', ref.projectId)
-      .where('delivery_key', '=', key)
       .executeTakeFirstOrThrow();
     return row.delivery_id;
   }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecuteSmartLiveCommandResponse, OperationTypes } from '../../contract/generated/types.ts';
-import { runToolBinary } from '../../core/media/run.ts';
+import { decodeMonoPcm, PCM_SAMPLE_RATE } from '../../core/media/pcm.ts';
 import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
 import { newId } from '../../core/util/ids.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
@@ -235,33 +235,12 @@ export class LiveJobCommands {
     await fs.promises.mkdir(this.deps.tmpDir, { recursive: true });
     await fs.promises.writeFile(file, res.body);
     try {
-      const r = await runToolBinary(
-        this.deps.mediaTools().ffmpeg.path,
-        [
-          '-hide_banner',
-          '-nostdin',
-          '-v',
-          'error',
-          '-i',
-          file,
-          '-ac',
-          '1',
-          '-ar',
-          '16000',
-          '-f',
-          's16le',
-          'pipe:1',
-        ],
-        { timeoutMs: 120_000, maxStdoutBytes: 16_000 * 2 * 60 * 60 },
-      );
-      if (r.code !== 0 || r.stdout.length < 2)
+      const samples = await decodeMonoPcm(this.deps.mediaTools().ffmpeg.path, file);
+      if (!samples)
         throw LiveJobErrors.invalid(
           'params.audio_url: the file cannot be decoded (MP3, WAV or M4A expected)',
         );
-      const samples = new Int16Array(
-        r.stdout.buffer.slice(r.stdout.byteOffset, r.stdout.byteOffset + (r.stdout.length & ~1)),
-      );
-      return { samples, sampleRate: 16_000 };
+      return { samples, sampleRate: PCM_SAMPLE_RATE };
     } finally {
       await fs.promises.rm(file, { force: true });
     }

@@ -10,6 +10,15 @@ import { createRobotContentHandlers } from './robot-content.routes.ts';
 import { WelcomeService } from './welcome.service.ts';
 
 export { deleteForRobot, type RobotExtras, robotExtras } from './extras.ts';
+// The identifier, id-list, language and chat-paging rules, which the dialog applications share.
+export {
+  canonLanguage,
+  checkId,
+  checkIdList,
+  DEFAULT_LANGUAGE,
+  effectiveOffset,
+  MAX_DELETE_IDS,
+} from './robot-content.rules.ts';
 
 export function createRobotContentModule(deps: ModuleDeps): Module {
   return {

@@ -14,7 +14,7 @@ import { isAppError } from '../../core/errors/index.ts';
 import type { GiveUpContext, TaskHelpers } from '../../core/jobs/index.ts';
 import { encodeWavPcm16 } from '../../core/media/encode.ts';
 import { MediaError } from '../../core/media/errors.ts';
-import { runToolBinary } from '../../core/media/run.ts';
+import { decodeMonoPcm } from '../../core/media/pcm.ts';
 import { callbackAttempt } from '../../core/net/callback.ts';
 import {
   type AvatarPackage,
@@ -308,31 +308,13 @@ async function neuralAvatar(
 
 /** Mono 16 kHz PCM of an audio file, for the lips (the file itself is what is heard). */
 async function decodePcm(deps: ModuleDeps, file: string, signal: AbortSignal): Promise<Int16Array> {
-  const r = await runToolBinary(
-    deps.mediaTools().ffmpeg.path,
-    [
-      '-hide_banner',
-      '-nostdin',
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-ac',
-      '1',
-      '-ar',
-      '16000',
-      '-f',
-      's16le',
-      'pipe:1',
-    ],
-    { signal, timeoutMs: 120_000, maxStdoutBytes: 16_000 * 2 * 60 * 60 },
-  );
-  if (r.code !== 0 || r.stdout.length < 2)
+  const samples = await decodeMonoPcm(deps.mediaTools().ffmpeg.path, file, { signal });
+  if (!samples)
     throw new VideoInputError(
       VideoCodes.assetUnusable,
       'the scene audio cannot be decoded (MP3, WAV or M4A expected)',
     );
-  return new Int16Array(r.stdout.buffer, r.stdout.byteOffset, Math.floor(r.stdout.length / 2));
+  return samples;
 }
 
 async function produce(
