@@ -180,6 +180,34 @@ CREATE TABLE dialog_agencies (
   CONSTRAINT dialog_agencies_state_check CHECK ((state = 'AUTHORIZED'::text))
 );
 
+CREATE TABLE dialog_chat_jobs (
+  project_id text NOT NULL,
+  job_id text NOT NULL,
+  room_id text NOT NULL,
+  robot_id text NOT NULL,
+  state text NOT NULL,
+  chat_state integer NOT NULL DEFAULT 0,
+  job_finish_reason text,
+  client_id text,
+  extend_param text,
+  config jsonb NOT NULL,
+  owner text NOT NULL,
+  stop_requested boolean NOT NULL DEFAULT false,
+  heartbeat_time timestamp with time zone NOT NULL,
+  error_code text,
+  error_msg text,
+  app_user_id text,
+  start_time timestamp with time zone,
+  end_time timestamp with time zone,
+  create_time timestamp with time zone NOT NULL,
+  update_time timestamp with time zone NOT NULL,
+  CONSTRAINT dialog_chat_jobs_job_finish_reason_check CHECK ((job_finish_reason = ANY (ARRAY['NORMAL'::text, 'MUTE_TIMEOUT'::text]))),
+  CONSTRAINT dialog_chat_jobs_pkey PRIMARY KEY (project_id, job_id),
+  CONSTRAINT dialog_chat_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT dialog_chat_jobs_state_check CHECK ((state = ANY (ARRAY['WAITING'::text, 'PROCESSING'::text, 'SUCCEED'::text, 'FAILED'::text])))
+);
+CREATE INDEX dialog_chat_jobs_room_idx ON public.dialog_chat_jobs USING btree (project_id, room_id, state);
+
 CREATE TABLE dialog_chat_rooms (
   project_id text NOT NULL,
   room_id text NOT NULL,

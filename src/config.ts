@@ -30,6 +30,16 @@ export interface NeuralRendererSettings {
   maxVideoBytes: number;
 }
 
+/** Dialog sessions (docs/dialog.md). */
+export interface DialogSettings {
+  /** A chat-command WebSocket that sends nothing (not even a heartbeat) this long is closed. */
+  socketIdleMs: number;
+  /** Silence before a job ends MUTE_TIMEOUT when its room sets no exit_mute_threshold. */
+  defaultMuteMs: number;
+  /** Speech recognition for AUDIO_DRIVE: an OpenAI-compatible /v1/audio/transcriptions endpoint. */
+  asr: { url: string; token: string | undefined; model: string; timeoutMs: number } | undefined;
+}
+
 export interface VoiceCloningSettings {
   url: string;
   /** Bearer token; never logged. */
@@ -80,6 +90,7 @@ export interface Config {
   neuralRenderer: NeuralRendererSettings | undefined;
   /** An external voice-cloning service for trained voices (docs/voice-cloning.md). */
   voiceCloning: VoiceCloningSettings | undefined;
+  dialog: DialogSettings;
   knowledge: KnowledgeSettings;
   /** Fault injection for integrators (docs/fault-injection.md); off unless configured. */
   faults: FaultPlan;
@@ -307,6 +318,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     };
   }
 
+  const asrUrl = url('DOPPEL_ASR_URL', ['http:', 'https:']);
+  if (asrUrl !== undefined && (new URL(asrUrl).username || new URL(asrUrl).password))
+    problems.push('DOPPEL_ASR_URL must not carry credentials (use DOPPEL_ASR_TOKEN)');
+  const dialog: DialogSettings = {
+    socketIdleMs: int('DOPPEL_CHAT_IDLE_MS', 60_000, 1_000, 3_600_000),
+    defaultMuteMs: int('DOPPEL_CHAT_MUTE_MS', 300_000, 1_000, 86_400_000),
+    asr: asrUrl
+      ? {
+          url: asrUrl,
+          token: str('DOPPEL_ASR_TOKEN'),
+          model: str('DOPPEL_ASR_MODEL') ?? 'whisper-1',
+          timeoutMs: int('DOPPEL_ASR_TIMEOUT_MS', 30_000, 1_000, 600_000),
+        }
+      : undefined,
+  };
+
   const bodyLimitBytes = int('DOPPEL_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const unverifiedBodyBytes = int(
     'DOPPEL_UNVERIFIED_BODY_BYTES',
@@ -369,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     quotas: oneOf('DOPPEL_QUOTAS', ['off', 'enforce'] as const, 'off'),
     neuralRenderer,
     voiceCloning,
+    dialog,
     knowledge,
     faults,
     modelingReview: oneOf('DOPPEL_MODELING_REVIEW', ['auto', 'manual'] as const, 'auto'),

@@ -148,6 +148,7 @@ export async function createDeps(
       allowPrivateFetch: config.allowPrivateFetch,
       renderConcurrency: config.renderConcurrency,
       ...(config.voiceCloning && { voiceCloning: config.voiceCloning }),
+      dialog: config.dialog,
       quotas: config.quotas,
       modelingReview: config.modelingReview,
       ...(config.neuralRenderer

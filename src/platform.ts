@@ -57,6 +57,7 @@ export async function buildPlatform(
     plugins: [
       iamRoutes(deps.accounts, guards),
       consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),
+      ...modules.routes.map((r) => r({ authenticate: deps.authenticate, guards })),
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects, modules.downloadGate)] : []),
       ...(deps.objects instanceof S3ObjectStore && deps.objects.redirectsDownloads
         ? [downloadRedirectRoutes(deps.objects, modules.downloadGate)]

@@ -9,6 +9,7 @@ import { assetDownloadGate, createAssetsModule } from './assets/index.ts';
 import { seedSystemAssets } from './assets/system-seed.ts';
 import { createAvatarTrainingModule } from './avatar-training/index.ts';
 import { createDialogAppsModule } from './dialog-apps/index.ts';
+import { createDialogJobsModule } from './dialog-jobs/index.ts';
 import { createKnowledgeModule } from './knowledge/index.ts';
 import { createLiveModule } from './live/index.ts';
 import { createLiveJobsModule } from './live-jobs/index.ts';
@@ -36,6 +37,7 @@ export function createModules(deps: ModuleDeps): Modules {
     createRobotContentModule(deps),
     createKnowledgeModule(deps),
     createDialogAppsModule(deps),
+    createDialogJobsModule(deps),
   ];
   const handlers: HandlerMap = {};
   for (const p of parts) Object.assign(handlers, p.handlers);
@@ -43,6 +45,7 @@ export function createModules(deps: ModuleDeps): Modules {
     handlers: ensureTenantRows(handlers, deps),
     tasks: parts.flatMap((p) => p.tasks),
     schedules: parts.flatMap((p) => p.schedules ?? []),
+    routes: parts.flatMap((p) => (p.routes ? [p.routes] : [])),
     downloadGate: assetDownloadGate(deps),
     // Each module answers for its own operations (undefined for the rest).
     urlCredentials: async (op, req) => {
@@ -263,4 +266,9 @@ export const IMPLEMENTED_OPERATIONS: readonly OperationId[] = [
   'UpdateActiveCode',
   'ResetActiveCode',
   'DeleteActiveCode',
+  // Virtual Avatar Dialog Task Management
+  'CreateDialogUrl',
+  'StartSmartChatJob',
+  'StopSmartChatJob',
+  'ShowSmartChatJob',
 ];

@@ -1,15 +1,19 @@
 // The types every module shares: what a module receives from the composition root and what
 // it gives back. Kept apart from the registry (index.ts) so that no module imports the file
 // that imports every module.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { DialogSettings } from '../config.ts';
 import type { Db } from '../core/db/index.ts';
 import type { JobQueue, TaskHandler, TaskSpec } from '../core/jobs/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MediaTools } from '../core/media/index.ts';
 import type { DownloadGate, ObjectStore } from '../core/object-store/types.ts';
+import type { AuthGuards } from '../core/throttle/failures.ts';
 import type { Clock } from '../core/util/time.ts';
 import type { RemoteRenderer } from '../engines/render/remote.ts';
 import type { SpeechService } from '../engines/speech/index.ts';
-import type { HandlerMap, UrlCredentials } from '../http/bind-operations.ts';
+import type { Authenticate, HandlerMap, UrlCredentials } from '../http/bind-operations.ts';
 import type { AssetsMedia } from './assets/media.ts';
 
 /** What modules may use; built once by the composition root (src/deps.ts). */
@@ -47,6 +51,8 @@ export interface ModuleDeps {
   modelingReview?: 'auto' | 'manual';
   /** Video renders at once per worker process (config; default half the cores). */
   renderConcurrency?: number;
+  /** Dialog sessions: socket idle close, default mute timeout, speech recognition (config). */
+  dialog?: DialogSettings;
   /** An external voice-cloning service for trained voices, when configured (docs/voice-cloning.md). */
   voiceCloning?: { url: string; token: string | undefined; timeoutMs: number };
   /** An external neural lip-sync service for the avatar layer, when configured. */
@@ -69,10 +75,19 @@ export interface Module {
   tasks: TaskDefinition[];
   /** Operations of this module that accept a credential in their URL (see bind-operations). */
   urlCredentials?: UrlCredentials;
+  /** Routes beside the operations (the dialog's WebSocket and page endpoints). */
+  routes?: (ctx: ModuleRouteContext) => FastifyPluginAsync;
 }
 
-export interface Modules extends Module {
+/** What a module's own routes may use from the platform. */
+export interface ModuleRouteContext {
+  authenticate: Authenticate;
+  guards: AuthGuards;
+}
+
+export interface Modules extends Omit<Module, 'routes'> {
   urlCredentials: UrlCredentials;
+  routes: Array<(ctx: ModuleRouteContext) => FastifyPluginAsync>;
   /** Starts what must run on a schedule in worker processes (e.g. the recycle-bin purge). */
   schedules: Array<{ task: string; everyMs: number }>;
   /** Asked on every use of a download URL (object-store/http.ts). */

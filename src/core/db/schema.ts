@@ -145,6 +145,7 @@ export interface DB {
   dialog_active_codes: DialogActiveCodesTable;
   dialog_active_code_credentials: DialogActiveCodeCredentialsTable;
   dialog_chat_rooms: DialogChatRoomsTable;
+  dialog_chat_jobs: DialogChatJobsTable;
   dialog_agencies: DialogAgenciesTable;
   knowledge_skills: KnowledgeSkillsTable;
   knowledge_intents: KnowledgeIntentsTable;
@@ -623,6 +624,30 @@ export interface DialogChatRoomsTable {
   client_nums: number;
   body: Json<Record<string, unknown>>;
   app_user_id: string | null;
+  create_time: Date;
+  update_time: Date;
+}
+
+/** Smart chat jobs (migration 0018). */
+export interface DialogChatJobsTable {
+  project_id: string;
+  job_id: string;
+  room_id: string;
+  robot_id: string;
+  state: 'WAITING' | 'PROCESSING' | 'SUCCEED' | 'FAILED';
+  chat_state: Generated<number>;
+  job_finish_reason: 'NORMAL' | 'MUTE_TIMEOUT' | null;
+  client_id: string | null;
+  extend_param: string | null;
+  config: Json<Record<string, unknown>>;
+  owner: string;
+  stop_requested: Generated<boolean>;
+  heartbeat_time: Date;
+  error_code: string | null;
+  error_msg: string | null;
+  app_user_id: string | null;
+  start_time: Date | null;
+  end_time: Date | null;
   create_time: Date;
   update_time: Date;
 }

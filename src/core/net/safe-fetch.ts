@@ -132,3 +132,70 @@ function requestOnce(rawUrl: string, opts: SafeFetchOptions & { method: string }
     req.end();
   });
 }
+
+export interface SafeStreamResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body as it arrives; each chunk must come within `idleTimeoutMs` of the last. */
+  body: AsyncIterable<Buffer>;
+}
+
+/**
+ * One request whose answer is read as it streams (an LLM's server-sent events). The same
+ * SSRF checks as safeFetch; no redirects (a streamed POST is not replayed elsewhere).
+ * `timeoutMs` bounds the wait for the response head, `idleTimeoutMs` each gap in the body;
+ * `signal` aborts both.
+ */
+export function safeFetchStream(
+  rawUrl: string,
+  opts: Omit<SafeFetchOptions, 'maxRedirects' | 'maxBodyBytes'> & { idleTimeoutMs?: number },
+): Promise<SafeStreamResponse> {
+  const u = checkUrlShape(rawUrl);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) checkAddress(rawUrl, host, { allowPrivate: opts.allowPrivate });
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const idleMs = opts.idleTimeoutMs ?? 30_000;
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise<SafeStreamResponse>((resolve, reject) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const req = lib.request(
+      u,
+      {
+        method: opts.method ?? 'GET',
+        headers,
+        lookup: guardedLookup(rawUrl, opts.allowPrivate),
+        signal: opts.signal,
+        agent: false,
+      },
+      (res) => {
+        clearTimeout(timer);
+        const stall = () => res.destroy(new Error(`no data for ${idleMs} ms: ${rawUrl}`));
+        async function* body(): AsyncIterable<Buffer> {
+          let idle = setTimeout(stall, idleMs);
+          try {
+            for await (const c of res) {
+              clearTimeout(idle);
+              idle = setTimeout(stall, idleMs);
+              yield c as Buffer;
+            }
+          } finally {
+            clearTimeout(idle);
+            res.destroy();
+          }
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body() });
+      },
+    );
+    const timer = setTimeout(
+      () => req.destroy(new Error(`timed out after ${timeoutMs} ms: ${rawUrl}`)),
+      timeoutMs,
+    );
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}

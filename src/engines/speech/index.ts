@@ -11,6 +11,7 @@ import { EnginePool } from './pool.ts';
 import type { SpeechChunk, SpeechEngine, Synthesis, SynthesisRequest } from './types.ts';
 import { SpeechError } from './types.ts';
 
+export { AsrError, type AsrSettings, transcribe } from './asr-client.ts';
 export { EnginePool } from './pool.ts';
 export * from './types.ts';
 

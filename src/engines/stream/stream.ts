@@ -179,6 +179,11 @@ export class LiveStream<P = unknown> {
     return this.dropEntries(this.queue.removeWaiting());
   }
 
+  /** Stops what is being said at the next frame and drops everything queued (a dialog's interrupt). */
+  interrupt(): SpeechItem<P>[] {
+    return this.dropEntries(this.queue.clear());
+  }
+
   /** Drops the queued script paragraphs (a rewritten script): the source is asked again. */
   dropScript(includePlaying: boolean): SpeechItem<P>[] {
     const playing = this.queue.current()?.entry;

@@ -69,3 +69,4 @@ export { parseWireTime } from './assets.rules.ts';
 export { AssetsService, newAssetRow } from './assets.service.ts';
 export { FilesRepo } from './files.repo.ts';
 export { objectKeyFor } from './files.rules.ts';
+export { AssetUnusable, fetchMainFile } from './main-file.ts';

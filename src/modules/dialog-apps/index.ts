@@ -11,6 +11,7 @@ import { RobotsService } from './robots.service.ts';
 
 export { ActiveCodes, type ActiveCodeUse } from './active-codes.service.ts';
 export { canStartDialogs } from './chat-rooms.rules.ts';
+export { ChatRoomsService } from './chat-rooms.service.ts';
 export { type ActiveCodeState, ONCE_CODE_TTL_MS } from './codes.rules.ts';
 export { DialogAppsErrors } from './dialog-apps.errors.ts';
 export { OnceCodes } from './once-codes.service.ts';

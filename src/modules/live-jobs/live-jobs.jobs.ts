@@ -12,7 +12,7 @@ import { sleep } from '../../core/util/time.ts';
 import { type AvatarPackage, loadAvatarPackage } from '../../engines/render/index.ts';
 import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
 import type { StreamBackground } from '../../engines/stream/index.ts';
-import { AssetsRepo } from '../assets/index.ts';
+import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
 import type { LiveRooms } from '../live/index.ts';
 import { prosodyOf, type TtsService } from '../tts/index.ts';
 import type { ModuleDeps, TaskDefinition } from '../types.ts';
@@ -190,22 +190,14 @@ async function giveUp(deps: LiveJobDeps, ref: JobRef, ctx: GiveUpContext): Promi
   await finish(deps, ref, row.room_id, { kind: 'failed', error: ctx.message }, LiveJobCodes.internal);
 }
 
-/** The MAIN file of an asset the project may use, into `dir`. */
+/** The MAIN file of an asset the project may use, into `dir`; unusable: the job fails at once. */
 async function fetchAsset(deps: ModuleDeps, projectId: string, assetId: string, dir: string, field: string) {
-  const repo = new AssetsRepo(deps.db);
-  const [asset] = await repo.visible(projectId, [assetId], deps.clock.now());
-  if (asset?.asset_state !== 'ACTIVED')
-    throw new LiveInputError(`${field}: asset ${assetId} is not an active asset of this project`);
-  const main = (await repo.filesOf(asset.project_id, [assetId])).find(
-    (f) => f.asset_file_category === 'MAIN' && f.state === 'CREATED',
-  );
-  const obj = main && (await deps.objects.get(main.object_key));
-  if (!main || !obj) throw new LiveInputError(`${field}: asset ${assetId} has no stored MAIN file`);
-  const local = path.join(dir, `asset-${assetId}.${main.file_type.replace(/[^a-z0-9]/gi, '') || 'bin'}`);
-  const chunks: Buffer[] = [];
-  for await (const c of obj.body) chunks.push(Buffer.from(c));
-  await fs.promises.writeFile(local, Buffer.concat(chunks));
-  return local;
+  try {
+    return await fetchMainFile(deps, projectId, assetId, dir, field);
+  } catch (e) {
+    if (e instanceof AssetUnusable) throw new LiveInputError(e.message);
+    throw e;
+  }
 }
 
 /** The first scene's host (one avatar per stream; backup hosts are not rotated, ERRATA 86). */
