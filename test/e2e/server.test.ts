@@ -4,8 +4,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { operations } from '../../src/contract/generated/operations.ts';
-import { IMPLEMENTED_OPERATIONS } from '../../src/modules/index.ts';
 import {
   type Banner,
   runCli,
@@ -17,15 +15,9 @@ import { signedFetch } from '../helpers/signer.ts';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 
-// A GET that has no handler yet, with its other path parameters filled by a 32-hex id;
-// taken from the contract so this test keeps working as later issues implement operations.
-const unimplemented = operations.find(
-  (o) =>
-    o.method === 'GET' &&
-    o.path.startsWith('/v1/{project_id}/') &&
-    !(IMPLEMENTED_OPERATIONS as readonly string[]).includes(o.operationId),
-);
-const probePath = unimplemented?.path.replace(/\{(?!project_id\})[a-z_]+\}/g, '0'.repeat(32)) ?? '';
+// The probe: ListAssets, a signed GET every tenant may call (every operation has a handler
+// now, so no 501 is left to probe with); a new project has no assets of its own.
+const probePath = '/v1/{project_id}/digital-assets';
 
 describe('doppel serve, end to end', { timeout: 180_000 }, () => {
   const dataDir = tempDataDir();
@@ -68,18 +60,16 @@ describe('doppel serve, end to end', { timeout: 180_000 }, () => {
     assert.equal((await fetch(`${server.url}/ready`)).status, 200);
   });
 
-  it('a correctly signed request reaches the operation: 501 for one not built yet', async () => {
-    assert.ok(unimplemented, 'every GET is implemented; pick another probe');
+  it('a correctly signed request reaches the operation (ListAssets answers)', async () => {
     const res = await signedFetch(path(probePath), { ...cred, projectId: cred.projectId });
     const body = await res.json();
-    assert.equal(res.status, 501, JSON.stringify(body));
-    assert.equal(body.error_code, 'DOPPEL.0501');
-    assert.match(body.error_msg, new RegExp(unimplemented.operationId));
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.count, 0);
+    assert.deepEqual(body.assets, []);
     assert.match(res.headers.get('x-request-id') ?? '', HEX32);
   });
 
   it('a wrong secret is 401 APIGW.0301', async () => {
-    assert.ok(unimplemented);
     const res = await signedFetch(path(probePath), { ak: cred.ak, sk: `${cred.sk}x` });
     assert.equal(res.status, 401);
     assert.equal((await res.json()).error_code, 'APIGW.0301');
@@ -87,7 +77,6 @@ describe('doppel serve, end to end', { timeout: 180_000 }, () => {
   });
 
   it('an unsigned request is 401 APIGW.0301', async () => {
-    assert.ok(unimplemented);
     const res = await fetch(path(probePath));
     assert.equal(res.status, 401);
     assert.equal((await res.json()).error_code, 'APIGW.0301');
@@ -100,7 +89,6 @@ describe('doppel serve, end to end', { timeout: 180_000 }, () => {
   });
 
   it('another project in the path is 400 MSS.00010009', async () => {
-    assert.ok(unimplemented);
     const other = runCli(['projects', 'create', '--name', 'other', '--json'], env);
     assert.equal(other.status, 0, other.stderr);
     const otherId = JSON.parse(other.stdout).id as string;
@@ -172,9 +160,8 @@ describe('doppel serve, end to end', { timeout: 180_000 }, () => {
     assert.ok(token);
     assert.equal((await res.json()).token.project.id, cred.projectId);
 
-    assert.ok(unimplemented);
     const ok = await fetch(path(probePath), { headers: { 'x-auth-token': token } });
-    assert.equal(ok.status, 501);
+    assert.equal(ok.status, 200);
     const bad = await fetch(path(probePath), { headers: { 'x-auth-token': `${token}x` } });
     assert.equal(bad.status, 401);
   });
@@ -185,9 +172,8 @@ describe('doppel serve, end to end', { timeout: 180_000 }, () => {
     const made = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(made).sort(), ['ak', 'project_id', 'sk']);
     assert.equal(made.project_id, cred.projectId);
-    assert.ok(unimplemented);
     const res = await signedFetch(path(probePath), { ak: made.ak, sk: made.sk });
-    assert.equal(res.status, 501);
+    assert.equal(res.status, 200);
 
     const listed = runCli(['credentials', 'list', '--json'], env);
     assert.equal(listed.status, 0, listed.stderr);
@@ -203,10 +189,9 @@ describe('doppel serve, end to end', { timeout: 180_000 }, () => {
 
     server = await startServer({ dataDir });
     assert.equal(server.banner, undefined, 'the banner is for the first start only');
-    assert.ok(unimplemented);
     for (const c of [cred, offline]) {
       const res = await signedFetch(path(probePath), { ak: c.ak, sk: c.sk });
-      assert.equal(res.status, 501);
+      assert.equal(res.status, 200);
     }
   });
 });
