@@ -11,3 +11,6 @@ export * from './play-queue.ts';
 export * from './rtmp-relay.ts';
 export * from './speech-clips.ts';
 export * from './stream.ts';
+export * from './rtp-packets.ts';
+export * from './rtp-relay.ts';
+export * from './webrtc.ts';

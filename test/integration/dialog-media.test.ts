@@ -1,0 +1,224 @@
+// A dialog stream watched in a real browser: a LiveStream (generated avatar, eSpeak) with the
+// dialog encoder settings, its WebRtcOut, the media route on a bare Fastify, and headless
+// Chromium signalling through that route on 127.0.0.1. Checked on what Chromium decodes:
+// video frames keep arriving (requestVideoFrameCallback, framesDecoded), and the sound has
+// energy once the stream says something. A wrong token is a 403, a malformed offer a 400.
+// The latency from `say()` to the first decoded sound is printed, not asserted.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type AvatarPackage, loadAvatarPackage } from '../../src/engines/render/index.ts';
+import { createSpeechService } from '../../src/engines/speech/index.ts';
+import { parseSpeechInput } from '../../src/engines/speech/ssml.ts';
+import { DIALOG_ENCODER, LiveStream, speechClips, WebRtcOut } from '../../src/engines/stream/index.ts';
+import { dialogMediaRoutes } from '../../src/http/dialog-media-routes.ts';
+import { registerErrorHandling } from '../../src/http/error-handler.ts';
+import { avatarFiles } from '../helpers/avatar.ts';
+import { envTools } from '../helpers/media-fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--autoplay-policy=no-user-gesture-required',
+  '--no-sandbox',
+];
+const tools = envTools();
+const VOICE = { engine: 'espeak', language: 'en', params: { voice: 'en-us' } };
+const PROSODY = { speed: 100, pitch: 100, volume: 140 };
+const TOKEN = 'once-code-0123456789';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-dialog-media-'));
+const speech = createSpeechService({ poolSize: 1 });
+let avatar: AvatarPackage;
+let stream: LiveStream<{ text: string }> | undefined;
+let out: WebRtcOut | undefined;
+let app: FastifyInstance | undefined;
+let base = '';
+
+before(async () => {
+  const pkgDir = path.join(dir, 'avatar');
+  for (const [name, bytes] of avatarFiles()) {
+    fs.mkdirSync(path.dirname(path.join(pkgDir, name)), { recursive: true });
+    fs.writeFileSync(path.join(pkgDir, name), bytes);
+  }
+  avatar = await loadAvatarPackage(pkgDir);
+  await speech.synthesizeAll({ script: parseSpeechInput('ready', { maxChars: 100 }), voice: VOICE, prosody: PROSODY });
+  stream = await LiveStream.start<{ text: string }>({
+    tools,
+    avatar,
+    width: 640,
+    height: 360,
+    bitrateKbps: 800,
+    background: { color: '#203040' },
+    dir: path.join(dir, 'stream'),
+    preset: 'ultrafast',
+    encoder: DIALOG_ENCODER,
+    synthesize: (item, signal) =>
+      speechClips(speech, avatar, {
+        script: parseSpeechInput(item.payload.text, { maxChars: 5000 }),
+        voice: VOICE,
+        prosody: PROSODY,
+        signal,
+      }),
+  });
+  out = await WebRtcOut.start({ ffmpegPath: tools.ffmpeg.path, stream: stream as LiveStream<unknown> });
+  app = Fastify();
+  registerErrorHandling(app, 1024 * 1024);
+  await app.register(
+    dialogMediaRoutes({
+      resolve: async (projectId, jobId, token) =>
+        projectId === 'p1' && jobId === 'job1' && token === TOKEN ? out : undefined,
+    }),
+  );
+  // The browser's page: same origin as the route, nothing in it (the test drives it).
+  app.get('/blank', async (_req, reply) => reply.type('text/html').send('<!doctype html><title>t</title>'));
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+after(async () => {
+  await out?.close();
+  await stream?.stop();
+  await app?.close();
+  await speech.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const MEDIA = `/v1/p1/digital-human-chat/media/job1?token=${TOKEN}`;
+
+test('the media route: 403 for an unknown job or a wrong token, 400 for a malformed offer', async () => {
+  const post = (url: string, body: string) =>
+    app!.inject({ method: 'POST', url, headers: { 'content-type': 'application/sdp' }, body });
+  for (const url of [
+    '/v1/p1/digital-human-chat/media/job1?token=wrong',
+    '/v1/p1/digital-human-chat/media/job1',
+    '/v1/p1/digital-human-chat/media/nope?token=' + TOKEN,
+    '/v1/p2/digital-human-chat/media/job1?token=' + TOKEN,
+  ]) {
+    const r = await post(url, 'v=0\r\n');
+    assert.equal(r.statusCode, 403, url);
+    assert.equal(r.json().error_code, 'MSS.00000004');
+  }
+  for (const body of ['hello', 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n']) {
+    const r = await post(MEDIA, body);
+    assert.equal(r.statusCode, 400, body);
+    assert.equal(r.json().error_code, 'MSS.00000003');
+    assert.ok(r.json().error_msg);
+  }
+  const big = await post(MEDIA, `v=0\r\n${'a=x\r\n'.repeat(20_000)}`);
+  assert.equal(big.statusCode, 413);
+  assert.equal(out!.viewers(), 0);
+});
+
+test('Chromium decodes the stream: frames arrive, and speech has energy', async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is absent: the browser leg is not run`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ['--mute-audio'],
+  });
+  try {
+    const page = await browser.newPage();
+    // tsx keeps function names with a `__name` helper that the page does not have.
+    await page.addInitScript('window.__name = (f) => f');
+    await page.goto(`${base}/blank`);
+    const connected = await page.evaluate(async (mediaUrl) => {
+      const w = window as unknown as Record<string, unknown>;
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      const video = document.createElement('video');
+      video.autoplay = true;
+      video.playsInline = true;
+      document.body.append(video);
+      const tracks: MediaStreamTrack[] = [];
+      pc.ontrack = (e) => {
+        tracks.push(e.track);
+        video.srcObject = new MediaStream(tracks);
+      };
+      let frames = 0;
+      const onFrame = () => {
+        frames++;
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+      // Decoded audio energy, polled from the receiver's stats (independent of any output device).
+      const audio = { level: 0, energy: 0, loudAt: 0 };
+      const poll = async () => {
+        const stats = await pc.getStats();
+        stats.forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+            audio.level = s.audioLevel ?? 0;
+            audio.energy = s.totalAudioEnergy ?? 0;
+            if (audio.level > 0.01 && !audio.loudAt && w.armed) audio.loudAt = Date.now();
+          }
+          if (s.type === 'inbound-rtp' && s.kind === 'video') w.framesDecoded = s.framesDecoded;
+        });
+        setTimeout(poll, 10);
+      };
+      w.probe = () => ({ frames, ...audio, framesDecoded: w.framesDecoded, state: pc.connectionState });
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((resolve) => {
+        if (pc.iceGatheringState === 'complete') resolve();
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+      });
+      const r = await fetch(mediaUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/sdp' },
+        body: pc.localDescription!.sdp,
+      });
+      if (r.status !== 201) return { status: r.status, body: await r.text() };
+      const location = r.headers.get('location');
+      await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        const check = () => (pc.connectionState === 'connected' ? resolve() : setTimeout(check, 20));
+        check();
+      });
+      void poll();
+      return { status: 201, location, connectMs: performance.now() - t0 };
+    }, MEDIA);
+    assert.equal(connected.status, 201, JSON.stringify(connected));
+    assert.match(String(connected.location), /^\/v1\/p1\/digital-human-chat\/media\/job1\/viewers\/[0-9a-f-]{36}$/);
+    assert.equal(out!.viewers(), 1);
+    type Probe = { frames: number; level: number; energy: number; loudAt: number; framesDecoded?: number; state: string };
+    const probe = () => page.evaluate(() => (window as unknown as { probe(): Probe }).probe());
+    const until = async (pred: (p: Probe) => boolean, ms: number): Promise<Probe> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const p = await probe();
+        if (pred(p) || Date.now() > end) return p;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // The idle avatar: video without speech.
+    const idle = await until((p) => p.frames >= 50, 20_000);
+    assert.ok(idle.frames >= 50, `video frames arrive: ${JSON.stringify(idle)}`);
+    const quiet = await probe();
+    await page.evaluate(() => {
+      (window as unknown as { armed: boolean }).armed = true;
+    });
+    const saidAt = Date.now();
+    stream!.say({ id: 'a1', kind: 'reply', payload: { text: 'Hello there, papa made a map.' } }, 'PLAY_NOW');
+    const loud = await until((p) => p.loudAt > 0, 20_000);
+    assert.ok(loud.loudAt > 0, `speech reaches the browser with energy: ${JSON.stringify({ quiet, loud })}`);
+    assert.ok(loud.energy > quiet.energy, 'the decoded audio energy grew while the avatar spoke');
+    const later = await until((p) => p.frames >= loud.frames + 25, 10_000);
+    assert.ok(later.frames >= loud.frames + 25, 'video keeps coming while the avatar speaks');
+    console.log(
+      `dialog media: connected in ${Math.round(connected.connectMs ?? 0)} ms after the answer; ` +
+        `say() → first decoded sound ${loud.loudAt - saidAt} ms; ` +
+        `${later.frames} frames shown, ${later.framesDecoded} decoded`,
+    );
+  } finally {
+    await browser.close();
+  }
+  // The peer goes once the browser has gone (ICE fails) or when the output closes.
+});
