@@ -29,9 +29,14 @@ export function dialogMediaRoutes(opts: DialogMediaRoutesOptions): FastifyPlugin
         const { project_id, job_id } = req.params as { project_id: string; job_id: string };
         const token = (req.query as { token?: unknown }).token;
         const out =
-          typeof token === 'string' && token !== '' ? await opts.resolve(project_id, job_id, token) : undefined;
+          typeof token === 'string' && token !== ''
+            ? await opts.resolve(project_id, job_id, token)
+            : undefined;
         if (!out) throw Errors.forbidden('unknown job or invalid media token');
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/sdp') || typeof req.body !== 'string')
+        if (
+          !String(req.headers['content-type'] ?? '').startsWith('application/sdp') ||
+          typeof req.body !== 'string'
+        )
           throw Errors.invalidParameter('the body must be an SDP offer (Content-Type: application/sdp)');
         let answer: { viewerId: string; sdp: string };
         try {
@@ -44,7 +49,10 @@ export function dialogMediaRoutes(opts: DialogMediaRoutesOptions): FastifyPlugin
           .code(201)
           .type('application/sdp')
           .header('Cache-Control', 'no-store')
-          .header('Location', `/v1/${project_id}/digital-human-chat/media/${job_id}/viewers/${answer.viewerId}`)
+          .header(
+            'Location',
+            `/v1/${project_id}/digital-human-chat/media/${job_id}/viewers/${answer.viewerId}`,
+          )
           .send(answer.sdp);
       },
     );

@@ -46,7 +46,11 @@ before(async () => {
     fs.writeFileSync(path.join(pkgDir, name), bytes);
   }
   avatar = await loadAvatarPackage(pkgDir);
-  await speech.synthesizeAll({ script: parseSpeechInput('ready', { maxChars: 100 }), voice: VOICE, prosody: PROSODY });
+  await speech.synthesizeAll({
+    script: parseSpeechInput('ready', { maxChars: 100 }),
+    voice: VOICE,
+    prosody: PROSODY,
+  });
   stream = await LiveStream.start<{ text: string }>({
     tools,
     avatar,
@@ -186,9 +190,19 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
       return { status: 201, location, connectMs: performance.now() - t0 };
     }, MEDIA);
     assert.equal(connected.status, 201, JSON.stringify(connected));
-    assert.match(String(connected.location), /^\/v1\/p1\/digital-human-chat\/media\/job1\/viewers\/[0-9a-f-]{36}$/);
+    assert.match(
+      String(connected.location),
+      /^\/v1\/p1\/digital-human-chat\/media\/job1\/viewers\/[0-9a-f-]{36}$/,
+    );
     assert.equal(out!.viewers(), 1);
-    type Probe = { frames: number; level: number; energy: number; loudAt: number; framesDecoded?: number; state: string };
+    type Probe = {
+      frames: number;
+      level: number;
+      energy: number;
+      loudAt: number;
+      framesDecoded?: number;
+      state: string;
+    };
     const probe = () => page.evaluate(() => (window as unknown as { probe(): Probe }).probe());
     const until = async (pred: (p: Probe) => boolean, ms: number): Promise<Probe> => {
       const end = Date.now() + ms;

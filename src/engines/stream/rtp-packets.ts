@@ -118,7 +118,8 @@ function h264Rank(fmtp: Record<string, string>): number {
  * the relay can send.
  */
 export function narrowOffer(sdp: string): string {
-  if (Buffer.byteLength(sdp) > MAX_OFFER_BYTES) throw new OfferError(`the offer exceeds ${MAX_OFFER_BYTES} bytes`);
+  if (Buffer.byteLength(sdp) > MAX_OFFER_BYTES)
+    throw new OfferError(`the offer exceeds ${MAX_OFFER_BYTES} bytes`);
   if (!/^v=0\r?\n/.test(sdp)) throw new OfferError('the body is not an SDP offer (it must start with v=0)');
   const { session, media } = sections(sdp);
   const all = [...session, ...media.flatMap((s) => s.lines)];
