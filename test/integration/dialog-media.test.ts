@@ -10,11 +10,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { type AvatarPackage, loadAvatarPackage } from '../../src/engines/render/index.ts';
 import { createSpeechService } from '../../src/engines/speech/index.ts';
 import { parseSpeechInput } from '../../src/engines/speech/ssml.ts';
-import { DIALOG_ENCODER, LiveStream, speechClips, WebRtcOut } from '../../src/engines/stream/index.ts';
+import {
+  DIALOG_ENCODER,
+  LiveStream,
+  type StreamEvent,
+  speechClips,
+  WebRtcOut,
+} from '../../src/engines/stream/index.ts';
 import { dialogMediaRoutes } from '../../src/http/dialog-media-routes.ts';
+import { dialogPageRoutes } from '../../src/http/dialog-page-routes.ts';
 import { registerErrorHandling } from '../../src/http/error-handler.ts';
 import { avatarFiles } from '../helpers/avatar.ts';
 import { envTools } from '../helpers/media-fixtures.ts';
@@ -38,6 +46,11 @@ let stream: LiveStream<{ text: string }> | undefined;
 let out: WebRtcOut | undefined;
 let app: FastifyInstance | undefined;
 let base = '';
+/** The stub chat-command server's view: what the page sent, and the open socket. */
+const chat: { sent: Array<{ request_id: string; payload: Record<string, unknown> }>; socket?: WebSocket } = {
+  sent: [],
+};
+let onStreamEvent: (e: StreamEvent<{ text: string }>) => void = () => {};
 
 before(async () => {
   const pkgDir = path.join(dir, 'avatar');
@@ -68,6 +81,7 @@ before(async () => {
         prosody: PROSODY,
         signal,
       }),
+    onEvent: (e) => onStreamEvent(e),
   });
   out = await WebRtcOut.start({ ffmpegPath: tools.ffmpeg.path, stream: stream as LiveStream<unknown> });
   app = Fastify();
@@ -80,6 +94,66 @@ before(async () => {
   );
   // The browser's page: same origin as the route, nothing in it (the test drives it).
   app.get('/blank', async (_req, reply) => reply.type('text/html').send('<!doctype html><title>t</title>'));
+  // The real dialog page, with stubs of the lead's side: the session endpoint and the
+  // chat-command socket (answers are said by the stream; its events become ANSWER_START/END).
+  await app.register(dialogPageRoutes());
+  app.post('/v1/p1/digital-human-chat/dialog-sessions', async (req, reply) => {
+    const body = req.body as { room_id?: string; robot_id?: string; active_code?: string };
+    if (body.active_code !== 'good' || body.room_id !== 'r1' || body.robot_id !== 'b1')
+      return reply
+        .code(400)
+        .send({ error_code: 'MSS.00000003', error_msg: 'The activation code is not valid' });
+    return {
+      job_id: 'job1',
+      chat_access_address: new URL(base).host,
+      once_code: TOKEN,
+      media_url: MEDIA,
+      language: 'en',
+      faqs: ['What is the price?', 'Where is the shop?'],
+    };
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  app.server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '', 'http://x');
+    if (
+      url.pathname !== '/v1/p1/digital-human-chat/chat-command/job1' ||
+      url.searchParams.get('token') !== TOKEN
+    )
+      return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      chat.socket = ws;
+      ws.send(JSON.stringify({ error_code: 'MSS.00000000', error_msg: 'success', request_id: 'r0' }));
+      ws.send(
+        JSON.stringify({
+          request_id: 'r1',
+          payload: { command: 'START_CHAT', job_id: 'job1', chat_id: 'c1' },
+        }),
+      );
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data));
+        chat.sent.push(m);
+        if (m.payload.command !== 'TEXT_DRIVE') return;
+        const answerId = `a${chat.sent.length}`;
+        const pieces = ['It is nine dollars, ', 'and papa made a map.'];
+        for (const [i, text] of pieces.entries())
+          ws.send(
+            JSON.stringify({
+              request_id: m.request_id,
+              payload: { command: 'ANSWER_TEXT', chat_id: 'c1', answer_id: answerId, text, is_last: i === 1 },
+            }),
+          );
+        stream!.say({ id: answerId, kind: 'reply', payload: { text: pieces.join('') } }, 'PLAY_NOW');
+      });
+    });
+  });
+  onStreamEvent = (e) => {
+    if ((e.type === 'start' || e.type === 'end') && chat.socket)
+      chat.socket.send(
+        JSON.stringify({
+          payload: { command: e.type === 'start' ? 'ANSWER_START' : 'ANSWER_END', answer_id: e.item.id },
+        }),
+      );
+  };
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -235,4 +309,124 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
     await browser.close();
   }
   // The peer goes once the browser has gone (ICE fails) or when the output closes.
+});
+
+test('the dialog page is served with its CSP, and nothing outside dialog/', async () => {
+  const page = await app!.inject({ method: 'GET', url: '/dialog/?project_id=p1' });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<script type="module" src="\/dialog\/dialog.js">/);
+  const csp = String(page.headers['content-security-policy']);
+  assert.match(csp, /connect-src 'self' ws: wss:/);
+  assert.match(csp, /media-src [^;]*blob:[^;]*mediastream:/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  for (const f of ['dialog.js', 'dialog.css'])
+    assert.equal((await app!.inject({ method: 'GET', url: `/dialog/${f}` })).statusCode, 200, f);
+  for (const url of [
+    '/dialog/../package.json',
+    '/dialog/%2e%2e/package.json',
+    '/dialog/.hidden',
+    '/dialog/x.ts',
+  ]) {
+    const r = await app!.inject({ method: 'GET', url });
+    assert.equal(r.statusCode, 404, url);
+    assert.equal(r.json().error_code, 'APIGW.0101');
+  }
+});
+
+test('the real dialog page in Chromium: activation, video, a question answered with captions, interrupt, the end', async (t) => {
+  if (!fs.existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is absent: the browser leg is not run`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ['--mute-audio'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript('window.__name = (f) => f');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The refused activation's 400 is logged by Chromium itself; anything else is the page's.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+    });
+    type View = { state: string; lastAnswer: string };
+    const view = () => page.evaluate(() => (window as unknown as { doppelDialog: View }).doppelDialog);
+    const until = async (pred: (v: View) => boolean, ms = 20_000): Promise<View> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const v = await view();
+        if (pred(v) || Date.now() > end) return v;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await page.goto(`${base}/dialog/?project_id=p1&room_id=r1&robot_id=b1&enableCaption=true`);
+    assert.equal((await view()).state, 'idle');
+    // A wrong code: the server's error_msg is shown, the form stays.
+    await page.fill('#code', 'bad');
+    await page.press('#code', 'Enter');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.equal(await page.textContent('#error'), 'The activation code is not valid');
+    assert.equal((await view()).state, 'idle');
+
+    await page.fill('#code', 'good');
+    await page.click('#activate button');
+    const listening = await until((v) => v.state === 'listening');
+    assert.equal(listening.state, 'listening');
+    assert.equal(await page.textContent('#status'), 'listening');
+    assert.deepEqual(await page.$$eval('#faqs button', (bs) => bs.map((b) => b.textContent)), [
+      'What is the price?',
+      'Where is the shop?',
+    ]);
+    const frames = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const v = document.getElementById('avatar') as HTMLVideoElement;
+          let n = 0;
+          const f = () => (++n >= 25 ? resolve(n) : v.requestVideoFrameCallback(f));
+          v.requestVideoFrameCallback(f);
+          setTimeout(() => resolve(n), 15_000);
+        }),
+    );
+    assert.equal(frames, 25, 'the avatar video plays on the page');
+
+    await page.fill('#question', 'What is the price?');
+    await page.press('#question', 'Enter');
+    const speaking = await until((v) => v.state === 'speaking');
+    assert.equal(speaking.state, 'speaking');
+    assert.equal(speaking.lastAnswer, 'It is nine dollars, and papa made a map.');
+    assert.equal(await page.textContent('#captions'), 'It is nine dollars, and papa made a map.');
+    await page.click('#interrupt');
+    const back = await until((v) => v.state === 'listening');
+    assert.equal(back.state, 'listening');
+    await page.click('#faqs button >> nth=1');
+    await until(() => chat.sent.filter((m) => m.payload.command === 'TEXT_DRIVE').length === 2, 5000);
+
+    const drive = chat.sent.find((m) => m.payload.command === 'TEXT_DRIVE')!;
+    assert.match(drive.request_id, /^[0-9a-f]{32}$/);
+    assert.deepEqual(drive.payload, {
+      job_id: 'job1',
+      robot_id: 'b1',
+      chat_id: 'c1',
+      command: 'TEXT_DRIVE',
+      data: { text: 'What is the price?' },
+    });
+    const texts = chat.sent.filter((m) => m.payload.command === 'TEXT_DRIVE').map((m) => m.payload.data);
+    assert.deepEqual(texts, [{ text: 'What is the price?' }, { text: 'Where is the shop?' }]);
+    const interrupt = chat.sent.find((m) => m.payload.command === 'INTERRUPT_CHAT');
+    assert.ok(interrupt, JSON.stringify(chat.sent));
+    assert.notEqual(interrupt.request_id, drive.request_id);
+
+    chat.socket!.send(
+      JSON.stringify({ payload: { command: 'JOB_FINISHED', job_id: 'job1', reason: 'STOPPED' } }),
+    );
+    const ended = await until((v) => v.state.startsWith('ended'));
+    assert.equal(ended.state, 'ended: STOPPED');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
 });
