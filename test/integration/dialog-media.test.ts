@@ -50,6 +50,8 @@ let base = '';
 const chat: { sent: Array<{ request_id: string; payload: Record<string, unknown> }>; socket?: WebSocket } = {
   sent: [],
 };
+/** Wall time each item's first frame went to the encoder. */
+const startedAt = new Map<string, number>();
 let onStreamEvent: (e: StreamEvent<{ text: string }>) => void = () => {};
 
 before(async () => {
@@ -147,6 +149,7 @@ before(async () => {
     });
   });
   onStreamEvent = (e) => {
+    if (e.type === 'start') startedAt.set(e.item.id, Date.now());
     if ((e.type === 'start' || e.type === 'end') && chat.socket)
       chat.socket.send(
         JSON.stringify({
@@ -227,15 +230,20 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
         video.requestVideoFrameCallback(onFrame);
       };
       video.requestVideoFrameCallback(onFrame);
-      // Decoded audio energy, polled from the receiver's stats (independent of any output device).
-      const audio = { level: 0, energy: 0, loudAt: 0 };
+      // Decoded audio energy, polled from the receiver's stats (independent of any output
+      // device). Its growth per second of samples is the power since the last poll: unlike
+      // audioLevel (refreshed about every 100 ms) it marks the onset within a poll.
+      const audio = { level: 0, energy: 0, seconds: 0, loudAt: 0 };
       const poll = async () => {
         const stats = await pc.getStats();
         stats.forEach((s) => {
           if (s.type === 'inbound-rtp' && s.kind === 'audio') {
-            audio.level = s.audioLevel ?? 0;
-            audio.energy = s.totalAudioEnergy ?? 0;
-            if (audio.level > 0.01 && !audio.loudAt && w.armed) audio.loudAt = Date.now();
+            const energy = s.totalAudioEnergy ?? 0;
+            const seconds = s.totalSamplesDuration ?? 0;
+            const power = seconds > audio.seconds ? (energy - audio.energy) / (seconds - audio.seconds) : 0;
+            Object.assign(audio, { level: s.audioLevel ?? 0, energy, seconds });
+            // Power 1e-5: an RMS level of about 0.003 of full scale; silence decodes to 0.
+            if (power > 1e-5 && !audio.loudAt && w.armed) audio.loudAt = Date.now();
           }
           if (s.type === 'inbound-rtp' && s.kind === 'video') w.framesDecoded = s.framesDecoded;
         });
@@ -300,11 +308,26 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
     assert.ok(loud.energy > quiet.energy, 'the decoded audio energy grew while the avatar spoke');
     const later = await until((p) => p.frames >= loud.frames + 25, 10_000);
     assert.ok(later.frames >= loud.frames + 25, 'video keeps coming while the avatar speaks');
+    const start = startedAt.get('a1');
     console.log(
       `dialog media: connected in ${Math.round(connected.connectMs ?? 0)} ms after the answer; ` +
-        `say() → first decoded sound ${loud.loudAt - saidAt} ms; ` +
+        `say() → first decoded sound ${loud.loudAt - saidAt} ms ` +
+        `(of which first speech frame to the encoder → decoded sound ${start ? loud.loudAt - start : '?'} ms); ` +
         `${later.frames} frames shown, ${later.framesDecoded} decoded`,
     );
+
+    // The relay dies: it is started again, and the same viewer's picture resumes.
+    const [pid] = out!.pids();
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    const killedAt = await probe();
+    const resumed = await until((p) => p.frames >= killedAt.frames + 50, 20_000);
+    assert.ok(
+      resumed.frames >= killedAt.frames + 50,
+      `video resumes: ${JSON.stringify({ killedAt, resumed })}`,
+    );
+    assert.notEqual(out!.pids()[0], pid);
+    assert.equal(resumed.state, 'connected');
   } finally {
     await browser.close();
   }

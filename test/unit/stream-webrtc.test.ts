@@ -9,6 +9,7 @@ import {
   h264StartsKeyframe,
   narrowOffer,
   OfferError,
+  RtpContinuity,
   rtpPayload,
   rtpRelayArgs,
 } from '../../src/engines/stream/index.ts';
@@ -147,4 +148,26 @@ test('dialog encoder settings: baseline and a keyframe a second; live jobs keep 
   assert.equal(dialog[dialog.indexOf('-g') + 1], '25');
   assert.equal(dialog[dialog.indexOf('-keyint_min') + 1], '25');
   assert.equal(dialog.length, live.length);
+});
+
+test('RtpContinuity: a new source continues the sequence and the clock where the old one stopped', () => {
+  const pkt = (ssrc: number, seq: number, ts: number) => {
+    const b = Buffer.alloc(14);
+    b[0] = 0x80;
+    b.writeUInt16BE(seq, 2);
+    b.writeUInt32BE(ts, 4);
+    b.writeUInt32BE(ssrc, 8);
+    return b;
+  };
+  const head = (b: Buffer) => [b.readUInt16BE(2), b.readUInt32BE(4)];
+  const c = new RtpContinuity(90_000);
+  // The first source passes unchanged.
+  assert.deepEqual(head(c.rewrite(pkt(1, 65535, 4_294_967_000), 0)), [65535, 4_294_967_000]);
+  assert.deepEqual(head(c.rewrite(pkt(1, 0, 3000), 40)), [0, 3000]);
+  // A restarted relay 1 s later: next sequence number, 90 000 ticks on (wrapping as uint32).
+  assert.deepEqual(head(c.rewrite(pkt(2, 1234, 777), 1040)), [1, 93_000]);
+  assert.deepEqual(head(c.rewrite(pkt(2, 1235, 777 + 3600), 1080)), [2, 96_600]);
+  const wrap = new RtpContinuity(48_000);
+  wrap.rewrite(pkt(1, 10, 4_294_967_290), 0);
+  assert.deepEqual(head(wrap.rewrite(pkt(9, 500, 5), 20)), [11, (4_294_967_290 + 960) >>> 0]);
 });

@@ -147,3 +147,40 @@ export function narrowOffer(sdp: string): string {
   if (!video || !audio) throw new OfferError('the offer must receive one audio and one video track');
   return `${out.join('\r\n')}\r\n`;
 }
+
+/**
+ * Keeps one RTP source's sequence numbers and timestamps continuous when its origin changes
+ * (a relay started again begins at random ones): the first packet of a new SSRC is placed one
+ * sequence number after the last packet sent, and as many clock ticks after it as wall time
+ * has passed. Without this, a browser's jitter buffer sees a jump of up to 2^31 and waits or
+ * drops. Rewrites the packet in place; the SSRC is werift's to set per viewer.
+ */
+export class RtpContinuity {
+  private ssrc: number | undefined;
+  private seqOffset = 0;
+  private tsOffset = 0;
+  private last: { seq: number; ts: number; at: number } | undefined;
+
+  constructor(private readonly clockRate: number) {}
+
+  rewrite(packet: Buffer, nowMs: number): Buffer {
+    if (packet.length < 12) return packet;
+    const ssrc = packet.readUInt32BE(8);
+    const seq = packet.readUInt16BE(2);
+    const ts = packet.readUInt32BE(4);
+    if (ssrc !== this.ssrc) {
+      this.ssrc = ssrc;
+      if (this.last) {
+        const ticks = Math.max(1, Math.round(((nowMs - this.last.at) * this.clockRate) / 1000));
+        this.seqOffset = (this.last.seq + 1 - seq) & 0xffff;
+        this.tsOffset = (this.last.ts + ticks - ts) >>> 0;
+      }
+    }
+    const outSeq = (seq + this.seqOffset) & 0xffff;
+    const outTs = (ts + this.tsOffset) >>> 0;
+    packet.writeUInt16BE(outSeq, 2);
+    packet.writeUInt32BE(outTs, 4);
+    this.last = { seq: outSeq, ts: outTs, at: nowMs };
+    return packet;
+  }
+}

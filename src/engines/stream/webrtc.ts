@@ -22,7 +22,7 @@ import {
   usePLI,
 } from 'werift';
 import { FPS } from '../render/viseme-track.ts';
-import { h264StartsKeyframe, narrowOffer, OfferError, rtpPayload } from './rtp-packets.ts';
+import { h264StartsKeyframe, narrowOffer, OfferError, RtpContinuity, rtpPayload } from './rtp-packets.ts';
 import { RtpRelay } from './rtp-relay.ts';
 import type { LiveStream } from './stream.ts';
 
@@ -41,11 +41,16 @@ interface Viewer {
 
 /** How long an answer may wait for ICE gathering (host candidates only: milliseconds in practice). */
 const GATHER_TIMEOUT_MS = 5000;
+/** A viewer that has not connected this long after its answer is dropped. */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 export class WebRtcOut {
   private readonly peers = new Map<string, Viewer>();
   private relay!: RtpRelay;
   private unsubscribe: () => void = () => {};
+  /** Sequence numbers and timestamps continue across relay restarts (every viewer's tracks). */
+  private readonly videoClock = new RtpContinuity(90_000);
+  private readonly audioClock = new RtpContinuity(48_000);
   private closed = false;
 
   private constructor(private readonly iceAddresses: string[]) {}
@@ -115,9 +120,12 @@ export class WebRtcOut {
       const sdp = pc.localDescription?.sdp;
       if (!sdp) throw new Error('werift produced no answer');
       this.peers.set(viewerId, viewer);
+      let connected = false;
       pc.connectionStateChange.subscribe((state) => {
+        if (state === 'connected') connected = true;
         if (state === 'failed' || state === 'closed') this.drop(viewerId);
       });
+      setTimeout(() => connected || this.drop(viewerId), CONNECT_TIMEOUT_MS).unref();
       return { viewerId, sdp };
     } catch (e) {
       await pc.close().catch(() => {});
@@ -153,6 +161,7 @@ export class WebRtcOut {
   }
 
   private video(packet: Buffer): void {
+    this.videoClock.rewrite(packet, performance.now());
     let keyframe: boolean | undefined;
     for (const v of this.peers.values()) {
       if (!v.videoOpen) {
@@ -166,6 +175,7 @@ export class WebRtcOut {
   }
 
   private audio(packet: Buffer): void {
+    this.audioClock.rewrite(packet, performance.now());
     for (const v of this.peers.values()) if (v.pc.connectionState === 'connected') v.audio.writeRtp(packet);
   }
 }
