@@ -205,7 +205,8 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
     args: CHROMIUM_ARGS,
     ignoreDefaultArgs: ['--mute-audio'],
   });
-  try {
+  /** A page that signals through the route and watches what it decodes. */
+  const viewer = async () => {
     const page = await browser.newPage();
     // tsx keeps function names with a `__name` helper that the page does not have.
     await page.addInitScript('window.__name = (f) => f');
@@ -262,21 +263,25 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
       });
       if (r.status !== 201) return { status: r.status, body: await r.text() };
       const location = r.headers.get('location');
-      await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+      const answer = await r.text();
+      const candidates = answer.split('\r\n').filter((l) => l.startsWith('a=candidate:'));
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       const t0 = performance.now();
       await new Promise<void>((resolve) => {
         const check = () => (pc.connectionState === 'connected' ? resolve() : setTimeout(check, 20));
         check();
       });
       void poll();
-      return { status: 201, location, connectMs: performance.now() - t0 };
+      return { status: 201, location, candidates, connectMs: performance.now() - t0 };
     }, MEDIA);
     assert.equal(connected.status, 201, JSON.stringify(connected));
     assert.match(
       String(connected.location),
       /^\/v1\/p1\/digital-human-chat\/media\/job1\/viewers\/[0-9a-f-]{36}$/,
     );
-    assert.equal(out!.viewers(), 1);
+    // Host candidates on the given address only: no STUN, no other interface.
+    assert.ok(connected.candidates?.length, JSON.stringify(connected));
+    for (const c of connected.candidates ?? []) assert.match(c, / 127\.0\.0\.1 \d+ typ host/, c);
     type Probe = {
       frames: number;
       level: number;
@@ -294,9 +299,22 @@ test('Chromium decodes the stream: frames arrive, and speech has energy', async 
         await new Promise((r) => setTimeout(r, 50));
       }
     };
+    return { page, connected, probe, until };
+  };
+  try {
+    const { page, connected, probe, until } = await viewer();
+    assert.equal(out!.viewers(), 1);
     // The idle avatar: video without speech.
     const idle = await until((p) => p.frames >= 50, 20_000);
     assert.ok(idle.frames >= 50, `video frames arrive: ${JSON.stringify(idle)}`);
+    // A second viewer of the same stream gets its own picture; the first is not disturbed.
+    const second = await viewer();
+    assert.equal(out!.viewers(), 2);
+    const other = await second.until((p) => p.frames >= 25, 20_000);
+    assert.ok(other.frames >= 25, `the second viewer sees video: ${JSON.stringify(other)}`);
+    await second.page.close();
+    const still = await until((p) => p.frames >= idle.frames + 25, 10_000);
+    assert.ok(still.frames >= idle.frames + 25, 'the first viewer keeps its video');
     const quiet = await probe();
     await page.evaluate(() => {
       (window as unknown as { armed: boolean }).armed = true;
