@@ -40,6 +40,31 @@ const ui = {
 const view = { state: 'idle', lastAnswer: '', jobId: '', chatId: '', errors: [] };
 window.doppelDialog = view;
 
+/**
+ * An interrupt mutes the page at once: the server stops the answer, but what is already on
+ * its way (encoder, relay, jitter buffer: a few hundred ms) would still be heard. Sound
+ * returns with the next answer or the end of this one, once that tail is gone.
+ */
+const TAIL_MS = 400;
+let unmuteAfter = 0;
+
+function interrupt() {
+  if (!send('INTERRUPT_CHAT')) return;
+  ui.video.muted = true;
+  unmuteAfter = performance.now() + TAIL_MS;
+}
+
+function unmuteSoon() {
+  if (!ui.video.muted || !unmuteAfter) return;
+  setTimeout(
+    () => {
+      ui.video.muted = false;
+      unmuteAfter = 0;
+    },
+    Math.max(0, unmuteAfter - performance.now()),
+  );
+}
+
 let ws;
 let pc;
 let heartbeat;
@@ -126,9 +151,11 @@ function onMessage(ev) {
       break;
     }
     case 'ANSWER_START':
+      unmuteSoon();
       setState('speaking');
       break;
     case 'ANSWER_END':
+      unmuteSoon();
       if (view.state === 'speaking') setState('listening');
       break;
     case 'JOB_FINISHED':
@@ -227,7 +254,7 @@ async function startVad() {
     else if (!loudSince) loudSince = now;
     else if (now - loudSince > 250) {
       loudSince = 0;
-      send('INTERRUPT_CHAT');
+      interrupt();
     }
   }, 50);
   vad = {
@@ -277,7 +304,7 @@ ui.ask.addEventListener('submit', (e) => {
   ask(ui.question.value);
   ui.question.value = '';
 });
-ui.interrupt.addEventListener('click', () => send('INTERRUPT_CHAT'));
+ui.interrupt.addEventListener('click', interrupt);
 ui.stop.addEventListener('click', () => send('STOP_CHAT') || end('stopped'));
 ui.captions.hidden = !cfg.caption;
 ui.ask.hidden = !cfg.chatBox;

@@ -55,9 +55,9 @@ export class WebRtcOut {
 
   private constructor(private readonly iceAddresses: string[]) {}
 
-  static async start(opts: {
+  static async start<P = unknown>(opts: {
     ffmpegPath: string;
-    stream: LiveStream<unknown>;
+    stream: LiveStream<P>;
     iceAddresses?: string[];
   }): Promise<WebRtcOut> {
     const out = new WebRtcOut(opts.iceAddresses ?? ['127.0.0.1']);
