@@ -38,8 +38,8 @@ const CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** A request path under /console/ → the file it names, or undefined (outside, hidden, odd). */
-export function consoleFile(rel: string): string | undefined {
+/** A request path under a static folder → the file it names, or undefined (outside, hidden, odd). */
+export function staticFile(dir: string, rel: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rel);
@@ -47,8 +47,36 @@ export function consoleFile(rel: string): string | undefined {
     return undefined;
   }
   if (decoded.includes('\0') || decoded.split('/').some((seg) => seg.startsWith('.'))) return undefined;
-  const file = path.resolve(CONSOLE_DIR, decoded === '' ? 'index.html' : decoded);
-  return file.startsWith(CONSOLE_DIR + path.sep) ? file : undefined;
+  const file = path.resolve(dir, decoded === '' ? 'index.html' : decoded);
+  return file.startsWith(dir + path.sep) ? file : undefined;
+}
+
+/** A request path under /console/ → the file it names, or undefined (outside, hidden, odd). */
+export const consoleFile = (rel: string): string | undefined => staticFile(CONSOLE_DIR, rel);
+
+/**
+ * Answers with a static file of a known type under the given CSP, or the gateway's 404 when
+ * it is missing or of a type not served.
+ */
+export async function sendStaticFile(
+  reply: FastifyReply,
+  file: string | undefined,
+  csp: string,
+  req: { method: string; url: string },
+): Promise<FastifyReply> {
+  const type = file ? TYPES[path.extname(file)] : undefined;
+  const bytes = file && type ? await fs.readFile(file).catch(() => undefined) : undefined;
+  if (!bytes) {
+    const e = Errors.routeNotFound(req.method, req.url.split('?')[0]!);
+    return reply.code(e.status).type('application/json').send(e.toBody());
+  }
+  return reply
+    .type(type!)
+    .header('Cache-Control', 'no-cache')
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Content-Security-Policy', csp)
+    .header('Referrer-Policy', 'same-origin')
+    .send(bytes);
 }
 
 export function consoleRoutes(opts: { implemented: readonly string[] }): FastifyPluginAsync {
@@ -67,36 +95,14 @@ export function consoleRoutes(opts: { implemented: readonly string[] }): Fastify
     return JSON.stringify(doc);
   };
 
-  const send = async (reply: FastifyReply, file: string, method: string, url: string) => {
-    const type = TYPES[path.extname(file)];
-    const bytes = type ? await fs.readFile(file).catch(() => undefined) : undefined;
-    if (!bytes) {
-      const e = Errors.routeNotFound(method, url);
-      return reply.code(e.status).type('application/json').send(e.toBody());
-    }
-    return reply
-      .type(type!)
-      .header('Cache-Control', 'no-cache')
-      .header('X-Content-Type-Options', 'nosniff')
-      .header('Content-Security-Policy', CSP)
-      .header('Referrer-Policy', 'same-origin')
-      .send(bytes);
-  };
-
   return async (app) => {
     const index = (req: { method: string; url: string }, reply: FastifyReply) =>
-      send(reply, path.join(CONSOLE_DIR, 'index.html'), req.method, req.url);
+      sendStaticFile(reply, path.join(CONSOLE_DIR, 'index.html'), CSP, req);
     app.get('/', index);
     app.get('/console', index);
-    app.get('/console/*', (req, reply) => {
-      const rel = (req.params as { '*': string })['*'];
-      const file = consoleFile(rel);
-      if (!file) {
-        const e = Errors.routeNotFound(req.method, req.url.split('?')[0]!);
-        return reply.code(e.status).type('application/json').send(e.toBody());
-      }
-      return send(reply, file, req.method, req.url.split('?')[0]!);
-    });
+    app.get('/console/*', (req, reply) =>
+      sendStaticFile(reply, consoleFile((req.params as { '*': string })['*']), CSP, req),
+    );
     app.get('/openapi.json', async (_req, reply) => {
       openapi ??= buildOpenapi().catch((err) => {
         openapi = undefined;

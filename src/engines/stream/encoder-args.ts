@@ -26,13 +26,17 @@ export interface EncoderPlan {
   hls: { dir: string; segmentSec: number; listSize: number };
   /** x264 preset (default superfast: a 1080p stream at ~0.4 core). */
   preset?: string;
+  /** H.264 profile (default high). WebRTC viewers get constrained baseline (webrtc.ts). */
+  profile?: string;
+  /** Frames between keyframes (default one HLS segment). A WebRTC viewer's first picture waits for one. */
+  gopFrames?: number;
 }
 
 export const HLS_PLAYLIST = 'index.m3u8';
 
 export function encoderArgs(plan: EncoderPlan): string[] {
   const { width: W, height: H } = plan;
-  const gop = Math.max(1, Math.round(plan.hls.segmentSec * FPS));
+  const gop = plan.gopFrames ?? Math.max(1, Math.round(plan.hls.segmentSec * FPS));
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats'];
   // 0: faces (the clock of the whole graph: one frame in, one frame out), 1: PCM, 2: body, 3: bg.
   // Raw inputs need no probing; the default (up to 5 s of data) only delays the start.
@@ -81,7 +85,7 @@ export function encoderArgs(plan: EncoderPlan): string[] {
     '-tune',
     'zerolatency',
     '-profile:v',
-    'high',
+    plan.profile ?? 'high',
     '-pix_fmt',
     'yuv420p',
     '-r',

@@ -17,6 +17,7 @@ import { BlinkClock } from './blink-clock.ts';
 import { type Clip, clipAudio, SAMPLES_PER_FRAME } from './clip.ts';
 import { encoderArgs, HLS_PLAYLIST, type StreamBackground } from './encoder-args.ts';
 import { prepareFaces, type StreamFaces } from './faces.ts';
+import { FlvPreamble, FlvSplitter, type FlvUnit } from './flv-tags.ts';
 import { paceStep, untilFrame } from './pacer.ts';
 import { type Entry, type PlayMode, PlayQueue, type QueueEvent, type SpeechItem } from './play-queue.ts';
 import { RtmpRelay, type RtmpState } from './rtmp-relay.ts';
@@ -44,6 +45,8 @@ export interface StreamOptions<P> {
   onEvent?: (e: StreamEvent<P>) => void;
   /** Sees the encoder's FLV output as it comes (benchmarks; later, other outputs). */
   onOutput?: (chunk: Buffer) => void;
+  /** Encoder settings for other outputs than RTMP/HLS (WebRTC: baseline, 1 s GOP); default as live jobs. */
+  encoder?: { profile?: string; gopFrames?: number };
 }
 
 export type StreamEvent<P> =
@@ -83,6 +86,10 @@ export class LiveStream<P = unknown> {
   private readonly silence = new Int16Array(SAMPLES_PER_FRAME);
   private readonly work = new Map<Entry<P>, Work>();
   private readonly lookahead: number;
+  private readonly outputListeners = new Set<(tag: FlvUnit) => void>();
+  /** The output cut into tags, and its beginning kept for outputs that join later. */
+  private readonly splitter = new FlvSplitter();
+  private readonly preamble = new FlvPreamble();
   private t0 = 0;
   private sent = 0;
   private dropped = 0;
@@ -125,6 +132,8 @@ export class LiveStream<P = unknown> {
       face: this.faces.face,
       hls: { dir: this.hlsDir, ...(o.hls ?? { segmentSec: 2, listSize: 6 }) },
       ...(o.preset ? { preset: o.preset } : {}),
+      ...(o.encoder?.profile ? { profile: o.encoder.profile } : {}),
+      ...(o.encoder?.gopFrames ? { gopFrames: o.encoder.gopFrames } : {}),
     });
     this.encoder = spawnLiveProcess(o.tools.ffmpeg.path, args, { extraInput: true });
     if (o.rtmpUrl) {
@@ -137,6 +146,16 @@ export class LiveStream<P = unknown> {
       this.encodedBytes += c.length;
       this.relay?.write(c);
       this.opts.onOutput?.(c);
+      for (const u of this.splitter.push(c)) {
+        if (this.preamble.keep(u)) continue;
+        for (const fn of this.outputListeners) {
+          try {
+            fn(u);
+          } catch {
+            // A listener's failure must not stop the stream.
+          }
+        }
+      }
     });
     void this.encoder.exited.then((r) => {
       const error = this.stopping
@@ -217,6 +236,24 @@ export class LiveStream<P = unknown> {
       );
       this.relay.start();
     }
+  }
+
+  /**
+   * Sees the encoder's output from now on, one whole FLV audio or video tag at a time (a
+   * listener joining mid-stream would otherwise start inside a tag). The stream's beginning
+   * (header, sequence headers) is long gone by then: `flvPreamble()` has it, and a decoder
+   * fed from here waits for a keyframe. Returns the unsubscribe function.
+   */
+  addOutputListener(fn: (tag: FlvUnit) => void): () => void {
+    this.outputListeners.add(fn);
+    return () => {
+      this.outputListeners.delete(fn);
+    };
+  }
+
+  /** The FLV header, metadata and codec sequence headers the encoder began with. */
+  flvPreamble(): Buffer | undefined {
+    return this.preamble.ready ? this.preamble.bytes() : undefined;
   }
 
   /** Process ids of the encoder and the current relay (CPU accounting). */
