@@ -39,6 +39,20 @@ const ui = {
 /** What tests read: the state shown in the status line and the last answer's full text. */
 const view = { state: 'idle', lastAnswer: '', jobId: '', chatId: '', errors: [] };
 window.doppelDialog = view;
+/** The media's receive counters (for tests and diagnostics): decoded frames, audio energy. */
+view.mediaStats = async () => {
+  const out = { framesDecoded: 0, audioEnergy: 0, audioSeconds: 0 };
+  if (!pc) return out;
+  for (const s of (await pc.getStats()).values()) {
+    if (s.type !== 'inbound-rtp') continue;
+    if (s.kind === 'video') out.framesDecoded += s.framesDecoded ?? 0;
+    if (s.kind === 'audio') {
+      out.audioEnergy += s.totalAudioEnergy ?? 0;
+      out.audioSeconds += s.totalSamplesDuration ?? 0;
+    }
+  }
+  return out;
+};
 
 /**
  * An interrupt mutes the page at once: the server stops the answer, but what is already on

@@ -1,4 +1,5 @@
 // The only module that reads the environment. Everything else receives a frozen Config.
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type FaultPlan, NO_FAULTS, parseFaults } from './core/faults/index.ts';
@@ -36,6 +37,8 @@ export interface DialogSettings {
   socketIdleMs: number;
   /** Silence before a job ends MUTE_TIMEOUT when its room sets no exit_mute_threshold. */
   defaultMuteMs: number;
+  /** Addresses offered to browsers as WebRTC host candidates (the media's UDP). */
+  iceAddresses: string[];
   /** Speech recognition for AUDIO_DRIVE: an OpenAI-compatible /v1/audio/transcriptions endpoint. */
   asr: { url: string; token: string | undefined; model: string; timeoutMs: number } | undefined;
 }
@@ -324,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const dialog: DialogSettings = {
     socketIdleMs: int('DOPPEL_CHAT_IDLE_MS', 60_000, 1_000, 3_600_000),
     defaultMuteMs: int('DOPPEL_CHAT_MUTE_MS', 300_000, 1_000, 86_400_000),
+    iceAddresses: iceAddresses(str('DOPPEL_DIALOG_ICE_ADDRESSES'), publicUrl, problems),
     asr: asrUrl
       ? {
           url: asrUrl,
@@ -413,4 +417,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * WebRTC host candidates: DOPPEL_DIALOG_ICE_ADDRESSES (comma-separated IPv4/IPv6 literals),
+ * else 127.0.0.1 plus the public URL's host when that is an address.
+ */
+function iceAddresses(raw: string | undefined, publicUrl: string, problems: string[]): string[] {
+  if (raw !== undefined) {
+    const list = raw
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    for (const a of list)
+      if (!net.isIP(a)) problems.push(`DOPPEL_DIALOG_ICE_ADDRESSES: ${a} is not an IP address`);
+    return list;
+  }
+  const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
+  return net.isIP(host) && host !== '127.0.0.1' ? ['127.0.0.1', host] : ['127.0.0.1'];
 }

@@ -12,6 +12,7 @@ import { createAuthGuards } from './core/throttle/failures.ts';
 import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
 import { consoleRoutes } from './http/console-routes.ts';
+import { dialogPageRoutes } from './http/dialog-page-routes.ts';
 import { createModules, IMPLEMENTED_OPERATIONS, registerTasks, seedModules } from './modules/index.ts';
 
 export interface Platform {
@@ -57,6 +58,7 @@ export async function buildPlatform(
     plugins: [
       iamRoutes(deps.accounts, guards),
       consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),
+      dialogPageRoutes(),
       ...modules.routes.map((r) => r({ authenticate: deps.authenticate, guards })),
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects, modules.downloadGate)] : []),
       ...(deps.objects instanceof S3ObjectStore && deps.objects.redirectsDownloads

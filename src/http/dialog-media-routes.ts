@@ -7,11 +7,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Errors } from '../core/errors/index.ts';
 import { MAX_OFFER_BYTES, OfferError } from '../engines/stream/rtp-packets.ts';
-import type { WebRtcOut } from '../engines/stream/webrtc.ts';
+
+/** What answers a viewer's offer (a WebRtcOut, or a dialog session that makes one on demand). */
+export interface MediaAnswerer {
+  answer(offerSdp: string): Promise<{ viewerId: string; sdp: string }>;
+}
 
 export interface DialogMediaRoutesOptions {
-  /** The job's WebRTC output when the token is the job's; undefined otherwise. */
-  resolve(projectId: string, jobId: string, token: string): Promise<WebRtcOut | undefined>;
+  /** The job's media output when the token is the job's; undefined otherwise. */
+  resolve(projectId: string, jobId: string, token: string): Promise<MediaAnswerer | undefined>;
 }
 
 export function dialogMediaRoutes(opts: DialogMediaRoutesOptions): FastifyPluginAsync {

@@ -14,6 +14,7 @@ import type { AvatarPackage } from '../../engines/render/index.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
 import {
+  DIALOG_ENCODER,
   LiveStream,
   type StreamBackground,
   type StreamEvent,
@@ -164,6 +165,8 @@ export class ChatSession {
         lookaheadMs: 1500,
         preset: 'ultrafast',
         hls: { segmentSec: 1, listSize: 4 },
+        // Browsers' WebRTC H.264: baseline, a keyframe a second for viewers joining late.
+        encoder: DIALOG_ENCODER,
         synthesize: (item, signal) => this.synthesize(item.payload, avatar, signal),
         onEvent: (e) => this.onStreamEvent(e),
       });

@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { isAppError } from '../../core/errors/index.ts';
 import { isHexId } from '../../core/util/ids.ts';
+import type { MediaAnswerer } from '../../http/dialog-media-routes.ts';
 import type { OnceCodes } from '../dialog-apps/index.ts';
 import type { ModuleRouteContext } from '../types.ts';
 import { ChatConnection, type CommandOptions } from './chat-command.ts';
@@ -28,7 +29,7 @@ export function dialogJobsRoutes(opts: {
   ctx: RouteContext;
   /** The WebRTC media route, given the session lookup (registered when the server has media). */
   mediaRoutes?: (
-    resolve: (projectId: string, jobId: string, token: string) => Promise<ChatSession | undefined>,
+    resolve: (projectId: string, jobId: string, token: string) => Promise<MediaAnswerer | undefined>,
   ) => FastifyPluginAsync;
 }): FastifyPluginAsync {
   return async (app) => {
@@ -132,7 +133,12 @@ export function dialogJobsRoutes(opts: {
     });
 
     if (opts.mediaRoutes)
-      await app.register(opts.mediaRoutes((p, j, t) => opts.service.mediaSession(p, j, t)));
+      await app.register(
+        opts.mediaRoutes(async (p, j, t) => {
+          const session = await opts.service.mediaSession(p, j, t);
+          return session && { answer: (sdp: string) => session.viewer(sdp) };
+        }),
+      );
   };
 }
 

@@ -3,6 +3,8 @@
 // dialog URL. Rooms, robots and codes are dialog-apps'; voices are tts's; greetings and FAQs
 // robot-content's; knowledge answers knowledge's — each used through its index.
 import { transcribe } from '../../engines/speech/index.ts';
+import { WebRtcOut } from '../../engines/stream/index.ts';
+import { dialogMediaRoutes } from '../../http/dialog-media-routes.ts';
 import { ActiveCodes, ChatRoomsService, OnceCodes, RobotsService } from '../dialog-apps/index.ts';
 import { TtsService, VocabularyService } from '../tts/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
@@ -23,7 +25,15 @@ export function createDialogJobsModule(deps: ModuleDeps, media?: MediaFactory): 
     activeCodes: new ActiveCodes(deps),
     tts: new TtsService(deps, new VocabularyService(deps)),
   });
-  service.media = media;
+  // Browsers get the avatar over WebRTC from this process (docs/dialog-media.md).
+  service.media =
+    media ??
+    ((stream) =>
+      WebRtcOut.start({
+        ffmpegPath: deps.mediaTools().ffmpeg.path,
+        stream,
+        iceAddresses: deps.dialog?.iceAddresses ?? ['127.0.0.1'],
+      }));
   const asr = deps.dialog?.asr;
   return {
     handlers: createDialogJobsHandlers(service),
@@ -33,6 +43,7 @@ export function createDialogJobsModule(deps: ModuleDeps, media?: MediaFactory): 
         service,
         onceCodes,
         ctx,
+        mediaRoutes: (resolve) => dialogMediaRoutes({ resolve }),
         command: {
           idleMs: deps.dialog?.socketIdleMs ?? 60_000,
           ...(asr
