@@ -1,0 +1,95 @@
+// Sends a live job's event callbacks in the background, one at a time and in order, through
+// postCallback (SSRF guard, signature, timeout) with every attempt in the webhook log, so a
+// missed event can be replayed with `doppel webhooks replay`. The stream only ever pushes into
+// a bounded queue: a slow or hanging receiver delays the callbacks, never a frame; when the
+// queue is full the oldest event is dropped (and logged). One attempt per event (ERRATA 98).
+import { postCallback } from '../../core/net/callback.ts';
+import { newId } from '../../core/util/ids.ts';
+import { WebhookLog } from '../../core/webhooks/index.ts';
+import type { ModuleDeps } from '../types.ts';
+import { type LiveCallbackBody, type LiveEventTarget, wants } from './live-callbacks.rules.ts';
+
+/** Events waiting for the receiver; past this the oldest goes. */
+export const MAX_QUEUED_CALLBACKS = 100;
+
+export class LiveCallbackSender {
+  private readonly queue: LiveCallbackBody[] = [];
+  private pumping: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private closed = false;
+  /** Events dropped because the queue was full. */
+  dropped = 0;
+
+  constructor(
+    private readonly deps: Pick<ModuleDeps, 'db' | 'clock' | 'logger' | 'allowPrivateFetch'>,
+    private readonly target: LiveEventTarget,
+    private readonly ref: { projectId: string; jobId: string },
+  ) {}
+
+  /** Queues one event (if its type is wanted); returns at once. */
+  push(body: LiveCallbackBody): void {
+    if (this.closed || !wants(this.target, body.event_type)) return;
+    this.queue.push(body);
+    if (this.queue.length > MAX_QUEUED_CALLBACKS) {
+      this.queue.shift();
+      if (this.dropped++ % 50 === 0)
+        this.deps.logger.warn(
+          { jobId: this.ref.jobId, dropped: this.dropped },
+          'live callback receiver too slow: events dropped',
+        );
+    }
+    this.pumping ??= this.pump().finally(() => {
+      this.pumping = undefined;
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const log = new WebhookLog(this.deps.db);
+    for (let body = this.queue.shift(); body; body = this.queue.shift()) {
+      const ref = {
+        projectId: this.ref.projectId,
+        source: 'live',
+        resourceId: this.ref.jobId,
+        key: `live:${this.ref.jobId}:${newId()}`,
+      };
+      try {
+        await postCallback(
+          {
+            url: this.target.url,
+            authType: this.target.auth_type,
+            ...(this.target.key ? { key: this.target.key } : {}),
+          },
+          body,
+          {
+            now: this.deps.clock.now().getTime(),
+            allowPrivate: this.deps.allowPrivateFetch,
+            signal: this.abort.signal,
+            record: { log, ref, lastAttempt: true },
+          },
+        );
+      } catch (e) {
+        this.deps.logger.warn(
+          { err: e, jobId: this.ref.jobId, event_type: body.event_type },
+          'live callback not delivered',
+        );
+      }
+    }
+  }
+
+  /**
+   * The job is over: what is queued may still go for up to `graceMs` (the END state change
+   * is usually the last), then the send in flight is cut and the rest is dropped.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closed = true;
+    const pumping = this.pumping;
+    if (pumping) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([pumping, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    this.queue.length = 0;
+    this.abort.abort();
+    await this.pumping?.catch(() => {});
+  }
+}
