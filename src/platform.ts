@@ -13,6 +13,7 @@ import type { Clock } from './core/util/time.ts';
 import type { Deps } from './deps.ts';
 import { consoleRoutes } from './http/console-routes.ts';
 import { createModules, IMPLEMENTED_OPERATIONS, registerTasks, seedModules } from './modules/index.ts';
+import { liveHlsRoutes } from './modules/live-jobs/index.ts';
 
 export interface Platform {
   app: FastifyInstance;
@@ -57,6 +58,7 @@ export async function buildPlatform(
     plugins: [
       iamRoutes(deps.accounts, guards),
       consoleRoutes({ implemented: IMPLEMENTED_OPERATIONS }),
+      liveHlsRoutes(deps.moduleDeps),
       ...(deps.objects instanceof LocalObjectStore ? [objectRoutes(deps.objects, modules.downloadGate)] : []),
       ...(deps.objects instanceof S3ObjectStore && deps.objects.redirectsDownloads
         ? [downloadRedirectRoutes(deps.objects, modules.downloadGate)]

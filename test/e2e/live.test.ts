@@ -2,12 +2,11 @@
 // two-scene room with one comment rule; its job pushes RTMP to an ffmpeg listening on
 // 127.0.0.1 and reports its events to a local HTTP receiver. What arrived is checked with
 // ffprobe / ffmpeg: H.264 + AAC, 1920×1080, 25 fps, sound that is not silent, a face that
-// moves while speaking; the job's HLS segments decode. A reported comment that hits the rule
+// moves while speaking; the job's HLS, served at its signed URL, decodes. A reported comment that hits the rule
 // plays its reply (GET_CURRENT_PLAYING_SCRIPTS shows it, REPLY_COMMAND_FINISH arrives); a
 // PLAY_NOW insert cuts into the paragraph; the server is killed with SIGKILL mid-stream and
 // started again on the same data dir, and the job streams again to a new ingest on the same
 // port; stop ends it SUCCEED with a duration that fits the wall clock.
-// Not covered: HLS served over HTTP (Doppel has no HLS route yet; see the skipped test).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -143,16 +142,21 @@ describe('a live room streams end to end (RTMP, HLS, rules, commands, a killed s
     });
     assert.equal(script.scene_script_name, 'Opening');
 
-    // HLS beside the push: the playlist lists segments that decode. Read from the job's stream
-    // folder (the file Doppel would serve), since no route serves it yet.
-    const hlsDir = path.join(dataDir, 'tmp', `live-${jobId}`, 'stream', 'hls');
+    // HLS beside the push, served by Doppel at the signed URL the job hands out: the playlist
+    // lists segments (each carrying the signature) that decode; a forged key is refused.
+    const hlsUrl: string = (await command({ command: 'GET_LIVE_JOB_CONFIG_INFO' })).result.hls_url;
+    assert.match(hlsUrl, /\/live-hls\/.+\/index\.m3u8\?auth_key=[0-9a-f]{64}&expires_time=\d{13}$/);
     const segs = await poll('two HLS segments', 60_000, async () => {
-      const list = fs.readFileSync(path.join(hlsDir, 'index.m3u8'), 'utf8');
-      const s = list.split('\n').filter((l) => l.endsWith('.ts'));
+      const res = await fetch(hlsUrl);
+      if (res.status !== 200) return undefined;
+      assert.match(String(res.headers.get('content-type')), /mpegurl/);
+      const s = (await res.text()).split('\n').filter((l) => /\.ts\?auth_key=/.test(l));
       return s.length >= 2 ? s : undefined;
     });
+    const segRes = await fetch(new URL(segs[0] as string, hlsUrl));
+    assert.equal(segRes.status, 200);
     const seg = path.join(work, 'segment.ts');
-    fs.copyFileSync(path.join(hlsDir, segs[0] as string), seg);
+    fs.writeFileSync(seg, Buffer.from(await segRes.arrayBuffer()));
     const decoded = await runTool(tools.ffmpeg.path, [
       '-hide_banner',
       '-v',
@@ -166,6 +170,9 @@ describe('a live room streams end to end (RTMP, HLS, rules, commands, a killed s
     assert.equal(decoded.code, 0, decoded.stderr);
     const segInfo = await probeMedia(tools, seg);
     assert.equal(segInfo.video?.codec, 'h264');
+    assert.equal(segInfo.audio?.codec, 'aac');
+    const forged = hlsUrl.replace(/auth_key=([0-9a-f])/, (_m, c) => `auth_key=${c === '0' ? '1' : '0'}`);
+    assert.equal((await fetch(forged)).status, 401);
 
     // A reported comment that hits the rule: its reply plays, then REPLY_COMMAND_FINISH.
     const report = await fetch(start.body.live_event_report_url, {
@@ -292,8 +299,4 @@ describe('a live room streams end to end (RTMP, HLS, rules, commands, a killed s
     assert.equal(info2.video?.codec, 'h264');
     assert.equal(info2.audio?.codec, 'aac');
   });
-
-  it('serves the HLS playlist over HTTP', {
-    skip: 'Doppel has no HLS route or URL on ShowSmartLive yet; the segments are checked on disk above',
-  }, () => {});
 });

@@ -11,6 +11,7 @@ import { LiveJobRegistry } from './live-jobs.registry.ts';
 import { createLiveJobHandlers } from './live-jobs.routes.ts';
 import { LiveJobsService } from './live-jobs.service.ts';
 
+export { liveHlsRoutes } from './live-hls.ts';
 export { LiveJobTasks } from './live-jobs.jobs.ts';
 
 export function createLiveJobsModule(deps: ModuleDeps): Module {

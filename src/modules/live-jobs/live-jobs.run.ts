@@ -145,6 +145,10 @@ export class LiveRun {
     });
   }
 
+  get jobId(): string {
+    return this.opts.jobId;
+  }
+
   /** Resolves when the job should end (stop, exit config, script over, encoder gone). */
   get done(): Promise<RunEnd> {
     return this.ended;
