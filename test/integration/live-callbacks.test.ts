@@ -274,5 +274,76 @@ await describeEachDb(
         await hang.close();
       }
     });
+
+    it("a room that inherits its platform's callback reports there, signed with the platform's key", async () => {
+      const PKEY = 'platform-key-42';
+      const pl = await p.call('POST', '/v1/{project_id}/live-platforms/platforms', {
+        body: {
+          name: 'Shop',
+          auth_config: { key: PKEY },
+          callback_config: [{ api_type: 'LIVE_EVENT_CALLBACK', url: `${cb.base}/platform-events` }],
+        },
+      });
+      assert.equal(pl.status, 200, JSON.stringify(pl.body));
+      const port = await freePort();
+      receivers.push(await rtmpReceiver(tools.ffmpeg.path, port, path.join(p.dataDir, `rx-${port}.flv`)));
+      const r = await p.call('POST', ROOMS, {
+        body: {
+          room_name: 'Inherits',
+          scene_scripts: [
+            {
+              script_name: 'Opening',
+              model_asset_id: HOST,
+              shoot_scripts: [{ title: 'Hello', text_config: { text: TEXT } }],
+            },
+          ],
+          video_config: { width: 1920, height: 1080, bitrate: 1000 },
+          output_urls: [`rtmp://127.0.0.1:${port}/live`],
+          stream_keys: ['key'],
+          relation_live_platform_info: { platform_id: pl.body.platform_id, live_id: 'live_1' },
+          live_event_callback_config: {
+            is_inheritance_platform_callback: true,
+            callback_event_type: ['RTMP_STREAM_STATE_CHANGE'],
+          },
+        },
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const base = `${ROOMS}/${r.body.room_id}/smart-live-jobs`;
+      const s = await p.call('POST', base, { body: {} });
+      assert.equal(s.status, 202, JSON.stringify(s.body));
+      const jobId = s.body.job_id as string;
+      await waitFor('CONNECTED at the platform', 120_000, async () =>
+        states(mine(jobId)).includes('CONNECTED') ? true : undefined,
+      );
+      const stop = await p.call('POST', `${base}/${jobId}/stop`);
+      assert.ok(stop.status < 300, JSON.stringify(stop.body));
+      await waitFor('END at the platform', 60_000, async () =>
+        states(mine(jobId)).includes('END') ? true : undefined,
+      );
+      for (const c of mine(jobId)) {
+        assert.equal(c.url, '/platform-events');
+        assert.equal(c.body.event_type, 'RTMP_STREAM_STATE_CHANGE');
+        const given = {
+          secret: String(c.headers['x-hw-mss-secret']),
+          timeStamp: String(c.headers['x-hw-mss-time']),
+        };
+        assert.ok(verifyMssSecret(PKEY, `${cb.base}/platform-events`, given), 'signed with the platform key');
+      }
+    });
+
+    it("refuses a job's callback config the server cannot honour", async () => {
+      for (const cfg of [
+        { live_event_type_callback_url: `${cb.base}/x`, auth_type: 'MEITUAN_DEFAULT' },
+        { live_event_type_callback_url: `${cb.base}/x`, auth_type: 'MSS_A' },
+        { live_event_type_callback_url: `${cb.base}/x`, callback_event_type: ['JOB_STATE'] },
+        { live_event_type_callback_url: 'ftp://example.com/x' },
+      ]) {
+        const r = await p.call('POST', jobs(), {
+          body: { output_urls: [], live_event_callback_config: cfg },
+        });
+        assert.equal(r.status, 400, JSON.stringify(r.body));
+        assert.equal(r.body.error_code, 'MSS.00000003', JSON.stringify(r.body));
+      }
+    });
   },
 );

@@ -50,14 +50,16 @@ describe('live event callbacks', () => {
       types: [],
     });
     const inherit = { is_inheritance_platform_callback: true, callback_event_type: ['REPLY_COMMAND_FINISH'] };
-    assert.equal(
-      eventTargetOf(inherit, undefined, 'http://platform.example/ev')?.url,
-      'http://platform.example/ev',
-    );
-    assert.equal(
-      eventTargetOf({ callback_event_type: [] }, undefined, 'http://platform.example/ev'),
-      undefined,
-    );
+    const platform = { url: 'http://platform.example/ev', key: 'pk' };
+    // Inherited: the platform's url, signed as Doppel signs every call to that platform.
+    assert.deepEqual(eventTargetOf(inherit, undefined, platform), {
+      url: 'http://platform.example/ev',
+      auth_type: 'MSS_A_HEAD',
+      key: 'pk',
+      types: ['REPLY_COMMAND_FINISH'],
+    });
+    assert.equal(eventTargetOf({ callback_event_type: [] }, undefined, platform), undefined);
+    assert.equal(eventTargetOf(inherit, undefined, undefined), undefined);
     assert.equal(eventTargetOf(undefined, undefined, undefined), undefined);
     // A key without an auth type signs MSS_A, as every other callback config does.
     assert.equal(

@@ -30,23 +30,26 @@ export interface LiveEventCallbackConfigIn {
 
 /**
  * The receiver of a job: the job's own config replaces the room's whole; the URL is the
- * config's, else (the room inheriting) the platform's. Undefined: no callbacks.
+ * config's, else (the room inheriting) the platform's, signed as every call to that platform
+ * is (MSS_A_HEAD with its auth_config.key). Undefined: no callbacks.
  */
 export function eventTargetOf(
   room: LiveEventCallbackConfigIn | undefined,
   job: LiveEventCallbackConfigIn | undefined,
-  platformUrl: string | undefined,
+  platform: { url: string; key: string } | undefined,
 ): LiveEventTarget | undefined {
   const cfg = job ?? room;
   if (!cfg) return undefined;
-  const url =
-    cfg.live_event_type_callback_url || (room?.is_inheritance_platform_callback ? platformUrl : undefined);
-  if (!url) return undefined;
-  const key = cfg.key ? cfg.key : undefined;
-  const authType = (cfg.auth_type ?? (key ? 'MSS_A' : 'NONE')) as MssAuthType;
   const types = (cfg.callback_event_type ?? []).filter((t): t is LiveEventCallbackType =>
     (LIVE_EVENT_CALLBACK_TYPES as readonly string[]).includes(t),
   );
+  const url = cfg.live_event_type_callback_url;
+  if (!url) {
+    if (!room?.is_inheritance_platform_callback || !platform) return undefined;
+    return { url: platform.url, auth_type: 'MSS_A_HEAD', key: platform.key, types };
+  }
+  const key = cfg.key ? cfg.key : undefined;
+  const authType = (cfg.auth_type ?? (key ? 'MSS_A' : 'NONE')) as MssAuthType;
   return { url, auth_type: authType, ...(key && authType !== 'NONE' ? { key } : {}), types };
 }
 

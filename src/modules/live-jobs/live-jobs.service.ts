@@ -57,8 +57,8 @@ export class LiveJobsService {
     const platformId = room.live_event_callback_config?.is_inheritance_platform_callback
       ? room.relation_live_platform_info?.platform_id
       : undefined;
-    const platformUrl = platformId && (await this.rooms.platformEventCallbackUrl(projectId, platformId));
-    const config = jobConfigOf(room, body ?? {}, platformUrl || undefined);
+    const platform = platformId ? await this.rooms.platformEventCallback(projectId, platformId) : undefined;
+    const config = jobConfigOf(room, body ?? {}, platform);
     const jobId = newId();
     const now = this.deps.clock.now();
     const single = body?.job_run_config?.single_job_in_room === true;
@@ -169,12 +169,12 @@ export class LiveJobsService {
 
 /**
  * The room with the request's overrides, checked as a room update would check them;
- * `platformUrl` is the room's platform's LIVE_EVENT_CALLBACK url when the room inherits it.
+ * `platform` is the room's platform's LIVE_EVENT_CALLBACK receiver when the room inherits it.
  */
 export function jobConfigOf(
   room: LiveRoomDoc,
   body: Types['StartSmartLive']['body'],
-  platformUrl?: string,
+  platform?: { url: string; key: string },
 ): LiveJobConfig {
   const { video } = videoConfigOf(body.video_config ?? room.video_config, body.view_mode);
   const policy = body.play_policy ? playPolicyOf(body.play_policy) : room.play_policy;
@@ -196,7 +196,7 @@ export function jobConfigOf(
             `scene_scripts[${i}].shoot_scripts[${j}]: this server streams text paragraphs only; recorded audio paragraphs are not streamed yet (ERRATA 86)`,
           );
   if (body.live_event_callback_config) checkEventCallbackConfig(body.live_event_callback_config);
-  const target = eventTargetOf(room.live_event_callback_config, body.live_event_callback_config, platformUrl);
+  const target = eventTargetOf(room.live_event_callback_config, body.live_event_callback_config, platform);
   return {
     ...(target ? { event_callback: target } : {}),
     scene_scripts: room.scene_scripts,

@@ -63,8 +63,12 @@ export interface LiveRooms {
   cleanupTempRoom(projectId: string, roomId: string, db?: Db): Promise<boolean>;
   /** relation_product: the product (not DELETED) and the picture its paragraphs show. */
   product(projectId: string, productId: string, db?: Db): Promise<LiveProduct | undefined>;
-  /** The LIVE_EVENT_CALLBACK url of a platform (is_inheritance_platform_callback), if it has one. */
-  platformEventCallbackUrl(projectId: string, platformId: string, db?: Db): Promise<string | undefined>;
+  /** A platform's LIVE_EVENT_CALLBACK url and its signing key (is_inheritance_platform_callback). */
+  platformEventCallback(
+    projectId: string,
+    platformId: string,
+    db?: Db,
+  ): Promise<{ url: string; key: string } | undefined>;
 }
 
 export function createLiveRooms(deps: ModuleDeps): LiveRooms {
@@ -77,10 +81,11 @@ export function createLiveRooms(deps: ModuleDeps): LiveRooms {
     checkScenes: (p, scenes, room, db) => svc.checkScenes(p, scenes, room, db),
     recordJob: (p, r, job, db) => svc.recordJob(p, r, job, db),
     cleanupTempRoom: (p, r, db) => svc.cleanupTempRoom(p, r, db),
-    platformEventCallbackUrl: async (p, id, db = deps.db) =>
-      (await new PlatformsRepo(db).get(p, id))?.callback_config.find(
-        (c) => c.api_type === 'LIVE_EVENT_CALLBACK',
-      )?.url,
+    platformEventCallback: async (p, id, db = deps.db) => {
+      const row = await new PlatformsRepo(db).get(p, id);
+      const url = row?.callback_config.find((c) => c.api_type === 'LIVE_EVENT_CALLBACK')?.url;
+      return row && url ? { url, key: row.auth_key } : undefined;
+    },
   };
 }
 
