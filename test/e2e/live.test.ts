@@ -294,9 +294,47 @@ describe('a live room streams end to end (RTMP, HLS, rules, commands, a killed s
     };
     const crops = await regionFrames(tools.ffmpeg.path, firstFile, box);
     assert.ok(changes(crops) >= 4, `the face changes (${changes(crops)} of ${crops.length} samples)`);
+    // The idle sway moves the whole avatar, so a changing face box alone could be a still mouth
+    // that sways. Compare the mouth half of the box between samples after the best shift (the
+    // sway and bob are a few pixels): what remains is the mouth's own movement.
+    const M = 8;
+    const around = {
+      x: box.x - M,
+      y: box.y + Math.floor(box.height / 2) - M,
+      width: box.width + 2 * M,
+      height: Math.ceil(box.height / 2) + 2 * M,
+    };
+    const mouths = await regionFrames(tools.ffmpeg.path, firstFile, around, 2);
+    const moved = mouths
+      .slice(1)
+      .map((b, i) => shiftedDiff(mouths[i] as Buffer, b, around.width, around.height, M));
+    const still = moved.filter((d) => d < 1).length;
+    assert.ok(
+      moved.filter((d) => d > 2).length >= 4,
+      `the mouth moves beyond the sway: residuals ${moved.map((d) => d.toFixed(1)).join(' ')} (${still} still)`,
+    );
     // The second ingest got a stream too.
     const info2 = await probeMedia(tools, path.join(work, 'second.flv'));
     assert.equal(info2.video?.codec, 'h264');
     assert.equal(info2.audio?.codec, 'aac');
   });
 });
+
+/**
+ * Mean grey difference between the inner part of `a` (a `m`-pixel margin cut off) and the
+ * same-size window of `b` at the shift (within ±m) where they match best.
+ */
+function shiftedDiff(a: Buffer, b: Buffer, w: number, h: number, m: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let dy = -m; dy <= m; dy += 1)
+    for (let dx = -m; dx <= m; dx += 1) {
+      let sum = 0;
+      for (let y = m; y < h - m; y += 2) {
+        const ra = y * w;
+        const rb = (y + dy) * w + dx;
+        for (let x = m; x < w - m; x += 2) sum += Math.abs((a[ra + x] as number) - (b[rb + x] as number));
+      }
+      best = Math.min(best, sum);
+    }
+  return best / (Math.ceil((h - 2 * m) / 2) * Math.ceil((w - 2 * m) / 2));
+}
