@@ -1,12 +1,13 @@
 // Issue 12, "Done when": a live room really streams. The real CLI server (`doppel serve`) runs a
 // two-scene room with one comment rule; its job pushes RTMP to an ffmpeg listening on
 // 127.0.0.1 and reports its events to a local HTTP receiver. What arrived is checked with
-// ffprobe / ffmpeg: H.264 + AAC, 1920×1080, 25 fps, sound that is not silent, a face that
-// moves while speaking; the job's HLS, served at its signed URL, decodes. A reported comment that hits the rule
-// plays its reply (GET_CURRENT_PLAYING_SCRIPTS shows it, REPLY_COMMAND_FINISH arrives); a
-// PLAY_NOW insert cuts into the paragraph; the server is killed with SIGKILL mid-stream and
-// started again on the same data dir, and the job streams again to a new ingest on the same
-// port; stop ends it SUCCEED with a duration that fits the wall clock.
+// ffprobe / ffmpeg: H.264 + AAC, 1920×1080, 25 fps, sound that is not silent, a mouth that
+// moves while speaking; the job's HLS, served at its signed URL, decodes. A reported comment
+// that hits the rule plays its reply (GET_CURRENT_PLAYING_SCRIPTS shows it,
+// REPLY_COMMAND_FINISH arrives); a PLAY_NOW insert cuts into the paragraph; the server is
+// killed with SIGKILL mid-stream and started again on the same data dir, and the job streams
+// again to a new ingest on the same port; stop ends it SUCCEED with a duration that fits the
+// wall clock, and the events are in the webhook log the CLI lists.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import {
   type Banner,
   callServer,
   REPO,
+  runCli,
   type ServerProcess,
   startServer,
   tempDataDir,
@@ -257,6 +259,16 @@ describe('a live room streams end to end (RTMP, HLS, rules, commands, a killed s
       messages(received(), 'RTMP_STREAM_STATE_CHANGE').some((m) => m.state === 'END') ? true : undefined,
     );
     await ingests[1]?.close();
+    // The events are in the webhook log, where the operator's CLI lists them (through the
+    // running server's admin socket).
+    const cli = runCli(['webhooks', 'list', '--source', 'live', '--limit', '1000', '--json'], {
+      DOPPEL_DATA_DIR: dataDir,
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    const logged = (JSON.parse(cli.stdout) as Array<{ resource_id: string; state: string }>).filter(
+      (d) => d.resource_id === jobId,
+    );
+    assert.ok(logged.length >= 4 && logged.some((d) => d.state === 'DELIVERED'), cli.stdout.slice(0, 2000));
 
     // What the first ingest received: H.264 + AAC, 1920×1080 at 25 fps.
     const info = await probeMedia(tools, firstFile);

@@ -38,8 +38,15 @@ export class LiveCallbackSender {
           'live callback receiver too slow: events dropped',
         );
     }
-    this.pumping ??= this.pump().finally(() => {
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.pumping) return;
+    this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
+      // Pushed after the loop saw an empty queue, before this ran.
+      if (this.queue.length > 0 && !this.closed) this.kick();
     });
   }
 
