@@ -12,6 +12,9 @@ import { type LiveCallbackBody, type LiveEventTarget, wants } from './live-callb
 /** Events waiting for the receiver; past this the oldest goes. */
 export const MAX_QUEUED_CALLBACKS = 100;
 
+/** One send: resolves when the receiver answered (or gave up), rejects on failure. */
+export type SendCallback = (body: LiveCallbackBody, signal: AbortSignal) => Promise<void>;
+
 export class LiveCallbackSender {
   private readonly queue: LiveCallbackBody[] = [];
   private pumping: Promise<void> | undefined;
@@ -20,11 +23,17 @@ export class LiveCallbackSender {
   /** Events dropped because the queue was full. */
   dropped = 0;
 
+  private readonly send: SendCallback;
+
   constructor(
     private readonly deps: Pick<ModuleDeps, 'db' | 'clock' | 'logger' | 'allowPrivateFetch'>,
     private readonly target: LiveEventTarget,
     private readonly ref: { projectId: string; jobId: string },
-  ) {}
+    /** Replaces the logged POST (unit tests of the queue). */
+    send?: SendCallback,
+  ) {
+    this.send = send ?? ((body, signal) => this.post(body, signal));
+  }
 
   /** Queues one event (if its type is wanted); returns at once. */
   push(body: LiveCallbackBody): void {
@@ -51,29 +60,9 @@ export class LiveCallbackSender {
   }
 
   private async pump(): Promise<void> {
-    const log = new WebhookLog(this.deps.db);
     for (let body = this.queue.shift(); body; body = this.queue.shift()) {
-      const ref = {
-        projectId: this.ref.projectId,
-        source: 'live',
-        resourceId: this.ref.jobId,
-        key: `live:${this.ref.jobId}:${newId()}`,
-      };
       try {
-        await postCallback(
-          {
-            url: this.target.url,
-            authType: this.target.auth_type,
-            ...(this.target.key ? { key: this.target.key } : {}),
-          },
-          body,
-          {
-            now: this.deps.clock.now().getTime(),
-            allowPrivate: this.deps.allowPrivateFetch,
-            signal: this.abort.signal,
-            record: { log, ref, lastAttempt: true },
-          },
-        );
+        await this.send(body, this.abort.signal);
       } catch (e) {
         this.deps.logger.warn(
           { err: e, jobId: this.ref.jobId, event_type: body.event_type },
@@ -81,6 +70,30 @@ export class LiveCallbackSender {
         );
       }
     }
+  }
+
+  /** postCallback with the attempt in the webhook log, as a delivery of its own. */
+  private post(body: LiveCallbackBody, signal: AbortSignal): Promise<void> {
+    const ref = {
+      projectId: this.ref.projectId,
+      source: 'live',
+      resourceId: this.ref.jobId,
+      key: `live:${this.ref.jobId}:${newId()}`,
+    };
+    return postCallback(
+      {
+        url: this.target.url,
+        authType: this.target.auth_type,
+        ...(this.target.key ? { key: this.target.key } : {}),
+      },
+      body,
+      {
+        now: this.deps.clock.now().getTime(),
+        allowPrivate: this.deps.allowPrivateFetch,
+        signal,
+        record: { log: new WebhookLog(this.deps.db), ref, lastAttempt: true },
+      },
+    );
   }
 
   /**
