@@ -5,12 +5,14 @@ import { createLiveRooms } from '../live/index.ts';
 import { TtsService, VocabularyService } from '../tts/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
 import { LiveEventsService, reportUrlCaller } from './live-events.service.ts';
+import { liveHlsRoutes } from './live-hls.ts';
 import { LiveJobCommands } from './live-jobs.commands.ts';
 import { liveJobTasks } from './live-jobs.jobs.ts';
 import { LiveJobRegistry } from './live-jobs.registry.ts';
 import { createLiveJobHandlers } from './live-jobs.routes.ts';
 import { LiveJobsService } from './live-jobs.service.ts';
 
+export { liveHlsRoutes } from './live-hls.ts';
 export { LiveJobTasks } from './live-jobs.jobs.ts';
 
 export function createLiveJobsModule(deps: ModuleDeps): Module {
@@ -28,5 +30,7 @@ export function createLiveJobsModule(deps: ModuleDeps): Module {
     tasks: liveJobTasks({ ...deps, rooms, tts, registry }),
     urlCredentials: (op, req) =>
       op.operationId === 'LiveEventReport' ? reportUrlCaller(deps, req) : undefined,
+    // The HLS preview of the jobs this process streams (ERRATA 99).
+    routes: () => liveHlsRoutes(deps),
   };
 }

@@ -13,6 +13,7 @@ import { isSpeechError } from '../../engines/speech/types.ts';
 import type { PlayMode } from '../../engines/stream/index.ts';
 import { checkOutputs, type LiveRooms, playPolicyOf } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { hlsUrl } from './live-hls.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { LiveJobsRepo } from './live-jobs.repo.ts';
@@ -165,6 +166,8 @@ export class LiveJobCommands {
             shoot_scripts: s.shoot_scripts.length,
           })),
           interaction_rules: c.interaction_rules.length,
+          // Doppel's own preview of the stream (ERRATA 99).
+          hls_url: hlsUrl(this.deps, { projectId, jobId: run.jobId }, this.deps.clock.now().getTime()),
         };
       }
       case 'CLEAN_UP_INSERT_COMMAND':

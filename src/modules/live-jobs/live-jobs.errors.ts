@@ -22,6 +22,9 @@ export const LiveJobErrors = {
   /** The room is DISABLE or BLOCKED, or a TEMPLATE. */
   roomUnusable: (roomId: string, why: string) =>
     new AppError(400, 'MSS.10004105', `Live room ${roomId} cannot be started: ${why}`),
+  /** The job's HLS is not on this server (ended, not started, or streamed by another process). */
+  hlsNotFound: (jobId: string, file: string) =>
+    new AppError(404, 'MSS.10004106', `No HLS ${file} for live job ${jobId} on this server`),
   invalid: Errors.invalidParameter,
 } as const;
 

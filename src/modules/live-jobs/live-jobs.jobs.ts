@@ -16,6 +16,7 @@ import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
 import type { LiveRooms } from '../live/index.ts';
 import { prosodyOf, type TtsService } from '../tts/index.ts';
 import type { ModuleDeps, TaskDefinition } from '../types.ts';
+import { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { LiveJobCodes } from './live-jobs.errors.ts';
 import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { type LiveJobState, LiveJobsRepo } from './live-jobs.repo.ts';
@@ -37,6 +38,9 @@ export interface LiveJobDeps extends ModuleDeps {
 
 /** A job that cannot run with what it was given: it fails at once (no retry). */
 class LiveInputError extends Error {}
+
+/** After the stream stops, how long its last callbacks (END) may still take to go out. */
+const CALLBACK_GRACE_MS = 5_000;
 
 const DEFAULT_VOICE: VoiceSpec = {
   engine: 'espeak',
@@ -83,6 +87,8 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
   await fs.promises.mkdir(dir, { recursive: true });
   let run: LiveRun | undefined;
   let streamMs = Number(row.stream_ms);
+  const sender =
+    config.event_callback && new LiveCallbackSender(deps, config.event_callback, { projectId, jobId });
   try {
     const avatar = await avatarOf(deps, projectId, config, dir);
     const voices = await voicesOf(deps, projectId, config);
@@ -97,6 +103,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       ...(row.position ? { position: row.position as unknown as ScriptPosition } : {}),
       startedAt,
       seed: parseInt(jobId.slice(0, 8), 16) || 1,
+      ...(sender ? { callbacks: { sender, roomId: row.room_id } } : {}),
     });
     await run.start();
     deps.registry.add(projectId, jobId, run);
@@ -145,6 +152,8 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       error: `The stream could not run: ${String((e as Error).message ?? e)}`.slice(0, 1000),
     });
   } finally {
+    // Bounded: a receiver that hangs does not hold the job's end.
+    await sender?.close(h.signal.aborted ? 0 : CALLBACK_GRACE_MS);
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
 }

@@ -21,6 +21,8 @@ import {
   replyPlayType,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
+import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
 
@@ -35,6 +37,8 @@ export interface LiveJobConfig {
   backup_model_asset_ids: string[];
   /** Set by RESET_EXIT_CONFIG: the exit deadline counts from then. */
   exit_since?: string;
+  /** Where the job's event callbacks go (live_event_callback_config), if anywhere. */
+  event_callback?: LiveEventTarget;
 }
 
 /** The push target: the output URL with the stream key as its last path segment (ERRATA 69). */
@@ -74,6 +78,8 @@ export interface RunOptions {
   /** When live_exit_config's clock started (the job's start time). */
   startedAt: Date;
   seed: number;
+  /** The job's event callbacks (RTMP state, paragraph switch, finished replies). */
+  callbacks?: { sender: LiveCallbackSender; roomId: string };
 }
 
 export type RunEnd = { kind: 'stopped' | 'exit' | 'script-end' } | { kind: 'failed'; error: string };
@@ -137,6 +143,10 @@ export class LiveRun {
     void this.stream.finished.then((r) => {
       if (r.error) this.end({ kind: 'failed', error: r.error });
     });
+  }
+
+  get jobId(): string {
+    return this.opts.jobId;
   }
 
   /** Resolves when the job should end (stop, exit config, script over, encoder gone). */
@@ -234,6 +244,16 @@ export class LiveRun {
 
   private onEvent(e: StreamEvent<Said>): void {
     this.events.push(e);
+    const cb = this.opts.callbacks;
+    const body =
+      cb &&
+      liveCallbackOf(e, {
+        roomId: cb.roomId,
+        jobId: this.opts.jobId,
+        scenes: this.config.scene_scripts,
+        now: this.opts.deps.clock.now(),
+      });
+    if (body) cb.sender.push(body);
     if (this.events.length > 200) this.events.splice(0, 100);
     if (e.type === 'start' && e.item.kind === 'script' && e.item.payload.position)
       this.playedPosition = e.item.payload.position;

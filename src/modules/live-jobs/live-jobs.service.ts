@@ -5,6 +5,7 @@ import type { OperationTypes, StartSmartLiveResponse } from '../../contract/gene
 import { newId } from '../../core/util/ids.ts';
 import { parseWireTime } from '../assets/index.ts';
 import {
+  checkEventCallbackConfig,
   checkOutputs,
   type LiveRoomDoc,
   type LiveRooms,
@@ -13,6 +14,7 @@ import {
   videoConfigOf,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { eventTargetOf } from './live-callbacks.rules.ts';
 import { jobReportUrl } from './live-events.service.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
 import { LiveJobTasks } from './live-jobs.jobs.ts';
@@ -52,7 +54,11 @@ export class LiveJobsService {
       throw LiveJobErrors.roomUnusable(roomId, 'a TEMPLATE room is not streamed');
     if (room.room_state !== 'ENABLE')
       throw LiveJobErrors.roomUnusable(roomId, `the room is ${room.room_state}`);
-    const config = jobConfigOf(room, body ?? {});
+    const platformId = room.live_event_callback_config?.is_inheritance_platform_callback
+      ? room.relation_live_platform_info?.platform_id
+      : undefined;
+    const platform = platformId ? await this.rooms.platformEventCallback(projectId, platformId) : undefined;
+    const config = jobConfigOf(room, body ?? {}, platform);
     const jobId = newId();
     const now = this.deps.clock.now();
     const single = body?.job_run_config?.single_job_in_room === true;
@@ -161,8 +167,15 @@ export class LiveJobsService {
   }
 }
 
-/** The room with the request's overrides, checked as a room update would check them. */
-export function jobConfigOf(room: LiveRoomDoc, body: Types['StartSmartLive']['body']): LiveJobConfig {
+/**
+ * The room with the request's overrides, checked as a room update would check them;
+ * `platform` is the room's platform's LIVE_EVENT_CALLBACK receiver when the room inherits it.
+ */
+export function jobConfigOf(
+  room: LiveRoomDoc,
+  body: Types['StartSmartLive']['body'],
+  platform?: { url: string; key: string },
+): LiveJobConfig {
   const { video } = videoConfigOf(body.video_config ?? room.video_config, body.view_mode);
   const policy = body.play_policy ? playPolicyOf(body.play_policy) : room.play_policy;
   const exit = policy.live_exit_config;
@@ -182,7 +195,10 @@ export function jobConfigOf(room: LiveRoomDoc, body: Types['StartSmartLive']['bo
           throw LiveJobErrors.invalid(
             `scene_scripts[${i}].shoot_scripts[${j}]: this server streams text paragraphs only; recorded audio paragraphs are not streamed yet (ERRATA 86)`,
           );
+  if (body.live_event_callback_config) checkEventCallbackConfig(body.live_event_callback_config);
+  const target = eventTargetOf(room.live_event_callback_config, body.live_event_callback_config, platform);
   return {
+    ...(target ? { event_callback: target } : {}),
     scene_scripts: room.scene_scripts,
     interaction_rules: room.interaction_rules,
     play_policy: policy,

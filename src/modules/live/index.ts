@@ -6,6 +6,7 @@ import type { LiveRoomInteractionRuleInfo, LiveVideoScriptInfo } from '../../con
 import type { Db } from '../../core/db/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
 import type { LiveInteractionRule } from './interaction-rules.rules.ts';
+import { PlatformsRepo } from './platforms.repo.ts';
 import { createPlatformHandlers } from './platforms.routes.ts';
 import { PlatformsService } from './platforms.service.ts';
 import { createProductHandlers } from './products.routes.ts';
@@ -25,6 +26,7 @@ export {
 export { checkRtmpUrl } from './live.text.ts';
 export type { LiveProduct } from './products.service.ts';
 export {
+  checkEventCallbackConfig,
   checkOutputs,
   LIVE_EVENT_CALLBACK_TYPES,
   type LiveParagraph,
@@ -61,6 +63,12 @@ export interface LiveRooms {
   cleanupTempRoom(projectId: string, roomId: string, db?: Db): Promise<boolean>;
   /** relation_product: the product (not DELETED) and the picture its paragraphs show. */
   product(projectId: string, productId: string, db?: Db): Promise<LiveProduct | undefined>;
+  /** A platform's LIVE_EVENT_CALLBACK url and its signing key (is_inheritance_platform_callback). */
+  platformEventCallback(
+    projectId: string,
+    platformId: string,
+    db?: Db,
+  ): Promise<{ url: string; key: string } | undefined>;
 }
 
 export function createLiveRooms(deps: ModuleDeps): LiveRooms {
@@ -73,6 +81,11 @@ export function createLiveRooms(deps: ModuleDeps): LiveRooms {
     checkScenes: (p, scenes, room, db) => svc.checkScenes(p, scenes, room, db),
     recordJob: (p, r, job, db) => svc.recordJob(p, r, job, db),
     cleanupTempRoom: (p, r, db) => svc.cleanupTempRoom(p, r, db),
+    platformEventCallback: async (p, id, db = deps.db) => {
+      const row = await new PlatformsRepo(db).get(p, id);
+      const url = row?.callback_config.find((c) => c.api_type === 'LIVE_EVENT_CALLBACK')?.url;
+      return row && url ? { url, key: row.auth_key } : undefined;
+    },
   };
 }
 

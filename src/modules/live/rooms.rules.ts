@@ -200,7 +200,7 @@ export function roomBodyFromRequest(
   if (new Set(backups).size !== backups.length) throw bad('backup_model_asset_ids: an id is repeated');
   for (const [i, id] of backups.entries())
     refs.assets.push({ field: `backup_model_asset_ids[${i}]`, assetId: id, types: ['HUMAN_MODEL_2D'] });
-  checkEventCallback(req);
+  if (req.live_event_callback_config) checkEventCallbackConfig(req.live_event_callback_config);
   for (const [i, t] of (req.rtc_callback_config?.rtc_callback_event_type ?? []).entries())
     if (!(RTC_CALLBACK_TYPES as readonly string[]).includes(t))
       throw bad(
@@ -257,10 +257,11 @@ export function checkOutputs(
   return { urls: [...urls], keys: [...keys] };
 }
 
-function checkEventCallback(req: CreateSmartLiveRoomReq): void {
-  const c = req.live_event_callback_config;
-  if (!c) return;
-  const at = 'live_event_callback_config';
+/** A room's (or a job's) live_event_callback_config; the job's has no inheritance flag. */
+export function checkEventCallbackConfig(
+  c: NonNullable<CreateSmartLiveRoomReq['live_event_callback_config']>,
+  at = 'live_event_callback_config',
+): void {
   if (c.live_event_type_callback_url)
     checkHttpUrl(c.live_event_type_callback_url, `${at}.live_event_type_callback_url`);
   if (c.auth_type === 'MEITUAN_DEFAULT')
