@@ -25,6 +25,8 @@ const CSP = [
 
 export function dialogPageRoutes(): FastifyPluginAsync {
   return async (app) => {
+    // The app ignores trailing slashes: `/dialog/` (the URL CreateDialogUrl gives) arrives as `/dialog`.
+    app.get('/dialog', (req, reply) => sendStaticFile(reply, staticFile(DIALOG_DIR, ''), CSP, req));
     app.get('/dialog/*', (req, reply) =>
       sendStaticFile(reply, staticFile(DIALOG_DIR, (req.params as { '*': string })['*']), CSP, req),
     );

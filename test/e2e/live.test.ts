@@ -18,7 +18,14 @@ import { loadAvatarPackage } from '../../src/engines/render/index.ts';
 import { prepareFaces } from '../../src/engines/stream/index.ts';
 import { SYSTEM_AVATARS } from '../../src/modules/assets/system-avatars.ts';
 import { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from '../helpers/callbacks.ts';
-import { changes, freePort, type RtmpReceiver, regionFrames, rtmpReceiver } from '../helpers/live-media.ts';
+import {
+  changes,
+  freePort,
+  type RtmpReceiver,
+  regionFrames,
+  rtmpReceiver,
+  shiftedDiff,
+} from '../helpers/live-media.ts';
 import { envTools } from '../helpers/media-fixtures.ts';
 import {
   type Banner,
@@ -331,22 +338,3 @@ describe('a live room streams end to end (RTMP, HLS, rules, commands, a killed s
     assert.equal(info2.audio?.codec, 'aac');
   });
 });
-
-/**
- * Mean grey difference between the inner part of `a` (a `m`-pixel margin cut off) and the
- * same-size window of `b` at the shift (within ±m) where they match best.
- */
-function shiftedDiff(a: Buffer, b: Buffer, w: number, h: number, m: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let dy = -m; dy <= m; dy += 1)
-    for (let dx = -m; dx <= m; dx += 1) {
-      let sum = 0;
-      for (let y = m; y < h - m; y += 2) {
-        const ra = y * w;
-        const rb = (y + dy) * w + dx;
-        for (let x = m; x < w - m; x += 2) sum += Math.abs((a[ra + x] as number) - (b[rb + x] as number));
-      }
-      best = Math.min(best, sum);
-    }
-  return best / (Math.ceil((h - 2 * m) / 2) * Math.ceil((w - 2 * m) / 2));
-}

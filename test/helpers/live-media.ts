@@ -125,3 +125,28 @@ export const meanDiff = (a: Buffer, b: Buffer): number => {
 /** How many consecutive pairs of crops differ visibly (mean grey difference over 1.5). */
 export const changes = (frames: Buffer[]): number =>
   frames.slice(1).filter((f, i) => meanDiff(f, frames[i]) > 1.5).length;
+
+/**
+ * Mean grey difference between the inner part of `a` (a `m`-pixel margin cut off) and the
+ * same-size window of `b` at the shift (within ±m) where they match best.
+ */
+export function shiftedDiff(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  w: number,
+  h: number,
+  m: number,
+): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let dy = -m; dy <= m; dy += 1)
+    for (let dx = -m; dx <= m; dx += 1) {
+      let sum = 0;
+      for (let y = m; y < h - m; y += 2) {
+        const ra = y * w;
+        const rb = (y + dy) * w + dx;
+        for (let x = m; x < w - m; x += 2) sum += Math.abs((a[ra + x] as number) - (b[rb + x] as number));
+      }
+      best = Math.min(best, sum);
+    }
+  return best / (Math.ceil((h - 2 * m) / 2) * Math.ceil((w - 2 * m) / 2));
+}

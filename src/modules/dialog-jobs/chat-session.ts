@@ -143,8 +143,18 @@ export class ChatSession {
     return this.opts.mediaToken;
   }
 
+  private starting: Promise<void> = Promise.resolve();
+
   /** Loads the avatar, starts the stream and the timers, and marks the job PROCESSING. */
-  async start(load: {
+  start(load: {
+    avatar: (dir: string) => Promise<AvatarPackage>;
+    background: (dir: string) => Promise<StreamBackground>;
+  }): Promise<void> {
+    this.starting = this.boot(load);
+    return this.starting;
+  }
+
+  private async boot(load: {
     avatar: (dir: string) => Promise<AvatarPackage>;
     background: (dir: string) => Promise<StreamBackground>;
   }): Promise<void> {
@@ -172,7 +182,13 @@ export class ChatSession {
       });
     } catch (e) {
       this.markFailed(e as Error);
-      await this.end({ kind: 'FAILED', code: ChatJobCodes.inputUnusable, message: (e as Error).message });
+      // Not awaited: ending waits for this start to return.
+      void this.end({ kind: 'FAILED', code: ChatJobCodes.inputUnusable, message: (e as Error).message });
+      return;
+    }
+    // Ended while the stream was starting (a stop, the server closing): finish() stops it.
+    if (this.ending) {
+      this.markFailed(new Error('the dialog ended while it was starting'));
       return;
     }
     void this.stream.finished.then((r) => {
@@ -261,6 +277,8 @@ export class ChatSession {
 
   private async finish(reason: EndReason): Promise<void> {
     const { deps, projectId, jobId } = this.opts;
+    // A start under way completes first, so that its stream is stopped too.
+    await this.starting.catch(() => {});
     for (const t of this.timers) clearInterval(t);
     this.current?.ctrl.abort();
     this.current?.sentences.end();
