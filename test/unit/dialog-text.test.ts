@@ -1,44 +1,79 @@
-// The matcher's text handling: normalisation (width, case, script, punctuation), the English
-// stemmer, and the features Chinese, English and mixed texts give.
+// The dialog engine's text parts: the sentence chunker that lets a streamed answer be spoken
+// sentence by sentence, and the SSE reader of OpenAI-compatible chat-completion chunks.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { features, normalizeText, stem } from '../../src/engines/dialog/text.ts';
+import { describe, it } from 'node:test';
+import { LlmError, SentenceChunker, sseContent } from '../../src/engines/dialog/index.ts';
 
-test('normalizeText folds width, case, traditional characters and punctuation', () => {
-  assert.equal(normalizeText('ＡＢＣ　１２３！'), 'abc 123');
-  assert.equal(normalizeText('請問怎麼申請退貨？'), '请问怎么申请退货');
-  assert.equal(normalizeText("Don't   STOP, ok?"), 'dont stop ok');
-  assert.equal(normalizeText('iPhone15能用優惠券嗎'), 'iphone15能用优惠券吗');
+const feed = (pieces: string[]) => {
+  const c = new SentenceChunker();
+  const out = pieces.flatMap((p) => c.push(p));
+  return { out, rest: c.flush() };
+};
+
+describe('SentenceChunker', () => {
+  it('gives each sentence as soon as it is whole, whatever the pieces', () => {
+    const { out, rest } = feed(['Hel', 'lo there. I am', ' the avatar! Ask ', 'me? Sure']);
+    assert.deepEqual(out, ['Hello there.', 'I am the avatar!', 'Ask me?']);
+    assert.deepEqual(rest, ['Sure']);
+  });
+
+  it('keeps decimals, waits on a final full stop, and splits Chinese punctuation', () => {
+    assert.deepEqual(feed(['It costs 3.5 dollars.']).out, []);
+    assert.deepEqual(feed(['It costs 3.5 dollars.']).rest, ['It costs 3.5 dollars.']);
+    assert.deepEqual(feed(['你好。我是数字人！', '有什么问题？']).out, [
+      '你好。',
+      '我是数字人！',
+      '有什么问题？',
+    ]);
+  });
+
+  it('keeps a closing quote with its sentence and drops pieces without letters', () => {
+    assert.deepEqual(feed(['He said "yes!" Then ', '... left.']).out, ['He said "yes!"', 'Then ...']);
+    assert.deepEqual(feed(['...\n', '!!']).rest, []);
+  });
+
+  it('cuts a long run without end punctuation at a pause', () => {
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const { out } = feed([words]);
+    assert.ok(out.length >= 2, out.join('|'));
+    assert.ok(
+      out.every((s) => s.length <= 170),
+      out.join('|'),
+    );
+  });
 });
 
-test('stem brings the forms of a word together and leaves short words alone', () => {
-  for (const w of ['refund', 'refunds', 'refunded', 'refunding']) assert.equal(stem(w), 'refund');
-  assert.equal(stem('deliveries'), stem('delivery'));
-  assert.equal(stem('boxes'), 'box');
-  assert.equal(stem('ship'), 'ship');
-  assert.equal(stem('shipping'), 'ship');
-  assert.equal(stem('bus'), 'bus');
-});
+async function* chunks(...parts: string[]): AsyncIterable<Buffer> {
+  for (const p of parts) yield Buffer.from(p);
+}
+const collect = async (it: AsyncIterable<string>) => {
+  const out: string[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+const delta = (content: string) => `data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`;
 
-test('features: stems for English without function words, bigrams and concepts for Chinese', () => {
-  const en = [...features('How do I get a REFUND for my orders?').keys()];
-  assert.deepEqual(en.sort(), ['l:order', 'l:refund', 's:refund']);
-  const zh = features('我想退货');
-  assert.ok(zh.has('b:退货'));
-  assert.ok(zh.has('s:return'), 'the concept class joins 退货 with return / send back');
-  assert.ok(!zh.has('b:我想'), 'question frames make no bigram');
-  assert.ok((zh.get('c:退') ?? 0) < (zh.get('b:退货') ?? 0), 'single characters weigh less');
-  const mixed = features('iPhone 15 能用优惠券吗');
-  assert.ok(mixed.has(`l:${stem('iphone')}`) && mixed.has('l:15') && mixed.has('s:coupon'));
-  assert.equal(features('的了吗').size, 0, 'particles alone carry nothing');
-});
+describe('sseContent', () => {
+  it('reads delta contents across chunk boundaries up to [DONE]', async () => {
+    const raw = delta('Hello') + delta(' world') + 'data:[DONE]\n\n' + delta('never');
+    const out = await collect(sseContent(chunks(raw.slice(0, 17), raw.slice(17, 60), raw.slice(60))));
+    assert.deepEqual(out, ['Hello', ' world']);
+  });
 
-test('features: the same question in traditional and simplified characters is the same', () => {
-  assert.deepEqual([...features('密碼忘了怎麼辦')].sort(), [...features('密码忘了怎么办')].sort());
-});
+  it('ignores comments, blank data and role-only chunks; CRLF lines work', async () => {
+    const role = `data: ${JSON.stringify({ choices: [{ delta: { role: 'assistant' } }] })}\r\n\r\n`;
+    const out = await collect(
+      sseContent(chunks(': keep-alive\n\n', 'data:\n\n', role, delta('ok').replace(/\n/g, '\r\n'))),
+    );
+    assert.deepEqual(out, ['ok']);
+  });
 
-test('features: phrases of several words reach their concept (log in, money back)', () => {
-  assert.ok(features('I cannot log in').has('s:login'));
-  assert.ok(features('when do I get my money back').has('s:refund'));
-  assert.ok(!features('log the time').has('s:login'));
+  it('a chunk that is not JSON, an error object or no choices is an LlmError', async () => {
+    await assert.rejects(collect(sseContent(chunks('data: {oops\n\n'))), LlmError);
+    await assert.rejects(
+      collect(sseContent(chunks(`data: ${JSON.stringify({ error: { message: 'quota' } })}\n\n`))),
+      /reported an error: .*quota/,
+    );
+    await assert.rejects(collect(sseContent(chunks('data: {"id":1}\n\n'))), /no choices/);
+  });
 });

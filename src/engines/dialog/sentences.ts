@@ -20,9 +20,10 @@ export class SentenceChunker {
       this.emit(this.buf.slice(0, end), out);
       this.buf = this.buf.slice(end);
     }
-    if (this.buf.length > MAX_RUN) {
-      const cut = Math.max(this.buf.lastIndexOf('，'), this.buf.lastIndexOf(','), this.buf.lastIndexOf(' '));
-      const at = cut > MAX_RUN / 4 ? cut + 1 : this.buf.length;
+    while (this.buf.length > MAX_RUN) {
+      const head = this.buf.slice(0, MAX_RUN);
+      const cut = Math.max(head.lastIndexOf('，'), head.lastIndexOf(','), head.lastIndexOf(' '));
+      const at = cut > MAX_RUN / 4 ? cut + 1 : MAX_RUN;
       this.emit(this.buf.slice(0, at), out);
       this.buf = this.buf.slice(at);
     }
