@@ -13,7 +13,7 @@ const tiers = args.filter((a) => a !== '--media');
 // the tools themselves, or an operation whose job runs them (uploads are probed, videos are
 // rendered, MP3 speech is encoded, live streams are encoded).
 const MEDIA =
-  /core\/media|media-fixtures|engines\/(render|stream)|ffmpeg|ffprobe|DigitalHumanVideo|SubtitleFile|AsyncTtsJob|TtsAudition|ConfirmFileUpload|SmartLive|TrainingJob|startServer/;
+  /core\/media|media-fixtures|engines\/(render|stream)|ffmpeg|ffprobe|DigitalHumanVideo|SubtitleFile|AsyncTtsJob|TtsAudition|ConfirmFileUpload|SmartLive|SmartChatJob|TrainingJob|startServer/;
 const roots = (tiers.length > 0 ? tiers : ['unit', 'integration', 'e2e']).map((t) => path.join('test', t));
 
 function find(dir: string): string[] {
