@@ -11,6 +11,7 @@ import { newId } from '../../src/core/util/ids.ts';
 import { SYSTEM_AVATARS } from '../../src/modules/assets/system-avatars.ts';
 import { waitFor } from '../helpers/assets.ts';
 import { describeEachDb } from '../helpers/db.ts';
+import { type LlmStandIn, llmStandIn } from '../helpers/dialog.ts';
 import { freePort, type RtmpReceiver, rtmpReceiver } from '../helpers/live-media.ts';
 import { envTools } from '../helpers/media-fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
@@ -31,8 +32,22 @@ await describeEachDb(
     let receiver: RtmpReceiver;
     let roomId: string;
     const roomName = `Flask live ${newId().slice(0, 6)}`;
+    let llm: LlmStandIn;
     before(async () => {
-      p = await startTestPlatform(leg);
+      llm = await llmStandIn();
+      llm.reply = (body) => ({
+        pieces: [`The robot says: ${body.messages.at(-1).content} is covered for two years.`],
+      });
+      p = await startTestPlatform(leg, { env: { DOPPEL_ALLOW_PRIVATE_FETCH: 'true' } });
+      const robot = await p.call('POST', '/v1/{project_id}/digital-human-chat/robot', {
+        body: {
+          name: 'live helper',
+          app_type: 6,
+          language: 'en_US',
+          third_party_model_config: { llm_url: llm.url },
+        },
+      });
+      assert.equal(robot.status, 200, JSON.stringify(robot.body));
       const port = await freePort();
       receiver = await rtmpReceiver(tools.ffmpeg.path, port, path.join(p.dataDir, 'received.flv'));
       const r = await p.call('POST', ROOMS, {
@@ -54,6 +69,13 @@ await describeEachDb(
               hit_condition: { tags: [{ tag: 'content', match: 'REGEX', value: 'price' }] },
               trigger: { reply_texts: ['It is nine dollars.'] },
             },
+            {
+              rule_name: 'ask the robot',
+              rule_index: 'robot-rule',
+              event_type: 1,
+              hit_condition: { tags: [{ tag: 'content', match: 'REGEX', value: 'warranty' }] },
+              trigger: { reply_mode: 'INTELLIGENT_REPLY', robot_id: robot.body.robot_id },
+            },
           ],
           video_config: { width: 1920, height: 1080, bitrate: 1000 },
           output_urls: [`rtmp://127.0.0.1:${port}/live`],
@@ -66,6 +88,7 @@ await describeEachDb(
     after(async () => {
       await receiver?.close();
       await p?.close();
+      await llm?.close();
     });
 
     const jobs = () => `${ROOMS}/${roomId}/smart-live-jobs`;
@@ -161,6 +184,16 @@ await describeEachDb(
         const res = JSON.parse(r.body.result);
         return res.kind === 'INSERT' && res.rule_index !== undefined ? res : undefined;
       });
+
+      // An INTELLIGENT_REPLY rule: the robot (the LLM stand-in) answers the comment, and its answer plays.
+      const asked = await report([comment('what about the warranty?')]);
+      assert.equal(asked.status, 200, JSON.stringify(asked.body));
+      await waitFor('the robot reply playing', 60_000, async () => {
+        const r = await command(jobId, { command: 'GET_CURRENT_PLAYING_SCRIPTS' });
+        const res = JSON.parse(r.body.result);
+        return res.rule_index === 'robot-rule' ? res : undefined;
+      });
+      assert.equal(llm.requests.at(-1)?.body.messages.at(-1).content, 'what about the warranty?');
 
       // The report URL carries its own key: a platform posts to it without signing.
       const url: string = start.body.live_event_report_url;

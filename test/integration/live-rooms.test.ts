@@ -308,7 +308,7 @@ await describeEachDb(
       );
     });
 
-    it('interaction rules are validated fully; INTELLIGENT_REPLY is refused with its own code', async () => {
+    it('interaction rules are validated fully; INTELLIGENT_REPLY needs a robot of the project', async () => {
       const inval = 'MSS.00000003';
       await expect400(
         withRule({ ...baseRule, trigger: { reply_mode: 'INTELLIGENT_REPLY', robot_id: newId() } }),

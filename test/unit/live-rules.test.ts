@@ -72,7 +72,7 @@ describe('interaction rules', () => {
   it('refuses what the engine could not run, naming the field', () => {
     refused(
       [rule({ trigger: { reply_mode: 'INTELLIGENT_REPLY' } })],
-      /rules\[0\]\.trigger\.reply_mode: .*dialog robot/,
+      /rules\[0\]\.trigger\.robot_id: .*dialog robot/,
       'MSS.10004006',
     );
     refused([rule({ event_type: 5 })], /rules\[0\]\.event_type 5/);

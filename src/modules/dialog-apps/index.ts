@@ -7,6 +7,7 @@ import { ActiveCodes } from './active-codes.service.ts';
 import { ChatRoomsService } from './chat-rooms.service.ts';
 import { createDialogAppsHandlers } from './dialog-apps.routes.ts';
 import { OnceCodes } from './once-codes.service.ts';
+import { RobotsRepo } from './robots.repo.ts';
 import { RobotsService } from './robots.service.ts';
 
 export { ActiveCodes, type ActiveCodeUse } from './active-codes.service.ts';
@@ -15,8 +16,20 @@ export { ChatRoomsService } from './chat-rooms.service.ts';
 export { type ActiveCodeState, ONCE_CODE_TTL_MS } from './codes.rules.ts';
 export { DialogAppsErrors } from './dialog-apps.errors.ts';
 export { OnceCodes } from './once-codes.service.ts';
+export { type Answerer, answererFor, RobotAnswers } from './robot-answerer.ts';
 export { APP_TYPES, type Backing, MASKED_KEY, type RobotSecrets } from './robots.rules.ts';
 export { RobotsService } from './robots.service.ts';
+
+/** Which of `ids` are robots of the project (a live rule's INTELLIGENT_REPLY names one). */
+export async function existingRobots(
+  db: ModuleDeps['db'],
+  projectId: string,
+  ids: string[],
+): Promise<Set<string>> {
+  const repo = new RobotsRepo(db);
+  const found = await Promise.all(ids.map(async (id) => ((await repo.get(projectId, id)) ? id : undefined)));
+  return new Set(found.filter((id): id is string => id !== undefined));
+}
 
 /** `consumeOnceCode(projectId, code, roomId?)` bound to the server's database and clock. */
 export function onceCodeConsumer(deps: Pick<ModuleDeps, 'db' | 'clock'>) {

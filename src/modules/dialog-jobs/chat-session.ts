@@ -20,11 +20,11 @@ import {
   type StreamEvent,
   speechClips,
 } from '../../engines/stream/index.ts';
+import type { Answerer } from '../dialog-apps/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { ChatJobCodes } from './dialog-jobs.errors.ts';
 import { ChatJobsRepo } from './dialog-jobs.repo.ts';
 import { CHAT_STATE, type ChatJobConfig, HEARTBEAT_MS } from './dialog-jobs.rules.ts';
-import type { Answerer } from './robot-answerer.ts';
 
 /** A chat-command client (a WebSocket); the session only sends to it and closes it. */
 export interface ChatClient {

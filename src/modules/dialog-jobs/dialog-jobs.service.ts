@@ -16,9 +16,9 @@ import {
   type ChatRoomsService,
   canStartDialogs,
   type OnceCodes,
+  RobotAnswers,
   type RobotsService,
 } from '../dialog-apps/index.ts';
-import { KnowledgeAnswerer } from '../knowledge/index.ts';
 import { robotExtras } from '../robot-content/index.ts';
 import { prosodyOf, type TtsService } from '../tts/index.ts';
 import type { ModuleDeps } from '../types.ts';
@@ -37,7 +37,6 @@ import {
   startWire,
   voiceFor,
 } from './dialog-jobs.rules.ts';
-import { answererFor } from './robot-answerer.ts';
 
 const DEFAULT_VOICE: VoiceSpec = {
   engine: 'espeak',
@@ -58,14 +57,14 @@ export class DialogJobsService {
   /** This process's sessions by job id; the id of this boot owns their rows. */
   readonly sessions = new Map<string, ChatSession>();
   readonly owner = newId();
-  private readonly knowledge: KnowledgeAnswerer;
+  private readonly answers: RobotAnswers;
   media: MediaFactory | undefined;
 
   constructor(
     private readonly deps: ModuleDeps,
     private readonly parts: DialogJobsParts,
   ) {
-    this.knowledge = new KnowledgeAnswerer(deps.db);
+    this.answers = new RobotAnswers(deps, parts.robots);
   }
 
   private get address(): string {
@@ -105,15 +104,7 @@ export class DialogJobsService {
     const voice = vc?.voice_asset_id
       ? { voice: await this.parts.tts.resolveVoice(projectId, vc.voice_asset_id), prosody: prosodyOf(vc) }
       : { voice: DEFAULT_VOICE, prosody: prosodyOf({}) };
-    const secrets = (await this.parts.robots.secretsOf(projectId, robotId)) ?? {};
-    const answerer = answererFor({
-      projectId,
-      robot,
-      secrets,
-      language,
-      knowledge: this.knowledge,
-      allowPrivateFetch: this.deps.allowPrivateFetch,
-    });
+    const answerer = await this.answers.of(projectId, robot.robot_id ?? robotId, language);
     const extras = await robotExtras(this.deps.db, projectId, robotId, language);
 
     const jobId = newId();

@@ -1,6 +1,7 @@
 // Livestreaming task management: live jobs that stream a smart live room (the stream engine,
 // RTMP to the room's output), their commands, and (later) the live event report. Rooms are the
 // live module's, used only through its index.
+import { RobotAnswers, RobotsService } from '../dialog-apps/index.ts';
 import { createLiveRooms } from '../live/index.ts';
 import { TtsService, VocabularyService } from '../tts/index.ts';
 import type { Module, ModuleDeps } from '../types.ts';
@@ -27,7 +28,13 @@ export function createLiveJobsModule(deps: ModuleDeps): Module {
       new LiveJobCommands(deps, rooms, registry, svc),
       new LiveEventsService(deps, svc, registry),
     ),
-    tasks: liveJobTasks({ ...deps, rooms, tts, registry }),
+    tasks: liveJobTasks({
+      ...deps,
+      rooms,
+      tts,
+      registry,
+      answers: new RobotAnswers(deps, new RobotsService(deps)),
+    }),
     urlCredentials: (op, req) =>
       op.operationId === 'LiveEventReport' ? reportUrlCaller(deps, req) : undefined,
     // The HLS preview of the jobs this process streams (ERRATA 99).

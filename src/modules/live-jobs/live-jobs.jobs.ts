@@ -13,6 +13,7 @@ import { type AvatarPackage, loadAvatarPackage } from '../../engines/render/inde
 import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
 import type { StreamBackground } from '../../engines/stream/index.ts';
 import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
+import type { RobotAnswers } from '../dialog-apps/index.ts';
 import type { LiveRooms } from '../live/index.ts';
 import { prosodyOf, type TtsService } from '../tts/index.ts';
 import type { ModuleDeps, TaskDefinition } from '../types.ts';
@@ -31,6 +32,8 @@ interface JobRef {
 }
 
 export interface LiveJobDeps extends ModuleDeps {
+  /** Dialog robots answering INTELLIGENT_REPLY rules. */
+  answers: RobotAnswers;
   rooms: LiveRooms;
   tts: TtsService;
   registry: LiveJobRegistry;
@@ -104,6 +107,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       startedAt,
       seed: parseInt(jobId.slice(0, 8), 16) || 1,
       ...(sender ? { callbacks: { sender, roomId: row.room_id } } : {}),
+      askRobot: (robotId, question, signal) => deps.answers.answerText(projectId, robotId, question, signal),
     });
     await run.start();
     deps.registry.add(projectId, jobId, run);

@@ -80,6 +80,8 @@ export interface RunOptions {
   seed: number;
   /** The job's event callbacks (RTMP state, paragraph switch, finished replies). */
   callbacks?: { sender: LiveCallbackSender; roomId: string };
+  /** INTELLIGENT_REPLY: the robot's whole answer to a viewer's comment (ERRATA 62). */
+  askRobot?: (robotId: string, question: string, signal: AbortSignal) => Promise<string>;
 }
 
 export type RunEnd = { kind: 'stopped' | 'exit' | 'script-end' } | { kind: 'failed'; error: string };
@@ -219,6 +221,12 @@ export class LiveRun {
       const hit = this.rules.evaluate(e, name);
       if (!hit) continue;
       const rule = hit.rule as LiveInteractionRule;
+      if (rule.trigger.reply_mode === 'INTELLIGENT_REPLY') {
+        // The robot answers the comment; the answer is said when it is complete.
+        this.askRobot(rule, hit.ruleIndex, e);
+        out.push({ rule_index: hit.ruleIndex });
+        continue;
+      }
       out.push({
         rule_index: hit.ruleIndex,
         ...(hit.replyText
@@ -227,6 +235,26 @@ export class LiveRun {
       });
     }
     return out;
+  }
+
+  private askRobot(rule: LiveInteractionRule, ruleIndex: string, e: LiveEventIn): void {
+    const ask = this.opts.askRobot;
+    const robotId = rule.trigger.robot_id;
+    const question = typeof e.content.content === 'string' ? e.content.content.trim() : '';
+    if (!ask || !robotId || !question) return;
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), 30_000);
+    void ask(robotId, question, ctrl.signal)
+      .then((answer) => {
+        if (answer) this.say(answer, replyPlayType(rule, undefined), `rule:${ruleIndex}`);
+      })
+      .catch((err) =>
+        this.opts.deps.logger.warn(
+          { jobId: this.opts.jobId, ruleIndex, err: (err as Error).message },
+          'robot reply failed',
+        ),
+      )
+      .finally(() => clearTimeout(timer));
   }
 
   /** The script is rewritten: queued paragraphs go and play resumes at the first paragraph. */

@@ -188,8 +188,9 @@ function checkTrigger(
 ): LiveInteractionRule['trigger'] {
   const bad = (why: string) => LiveErrors.invalid(`${at}.${why}`);
   const mode = t.reply_mode ?? 'SYSTEM_REPLY';
-  if (mode === 'INTELLIGENT_REPLY') throw LiveErrors.intelligentReplyUnsupported(`${at}.reply_mode`);
-  if (t.robot_id !== undefined && t.robot_id !== '')
+  if (mode === 'INTELLIGENT_REPLY') {
+    if (!t.robot_id) throw LiveErrors.intelligentReplyRobot(`${at}.robot_id`, 'robot_id is required');
+  } else if (t.robot_id !== undefined && t.robot_id !== '')
     throw bad('robot_id is only for reply_mode INTELLIGENT_REPLY');
   const timeWindow = t.time_window ?? 0;
   if (!Number.isInteger(timeWindow) || timeWindow < -1 || timeWindow > 7200)

@@ -14,13 +14,9 @@ export const LiveErrors = {
   /** The platform's product endpoint failed, timed out or answered something unreadable. */
   platformQueryFailed: (platformId: string, why: string) =>
     new AppError(400, 'MSS.10004005', `Live platform ${platformId}: product query failed: ${why}`),
-  /** INTELLIGENT_REPLY needs a dialog robot; Doppel has none yet (ERRATA 62). */
-  intelligentReplyUnsupported: (field: string) =>
-    new AppError(
-      400,
-      'MSS.10004006',
-      `${field}: reply_mode INTELLIGENT_REPLY needs a dialog robot, and this Doppel server has no intelligent dialog yet`,
-    ),
+  /** INTELLIGENT_REPLY needs one of the project's dialog robots (ERRATA 62). */
+  intelligentReplyRobot: (field: string, why: string) =>
+    new AppError(400, 'MSS.10004006', `${field}: reply_mode INTELLIGENT_REPLY needs a dialog robot: ${why}`),
   /** The room, rule library or platform is in use and cannot be removed now. */
   inUse: (why: string) => new AppError(400, 'MSS.10004007', `Resource in use: ${why}`),
   /** The product is BLOCK or DELETED; it cannot be changed. */

@@ -12,6 +12,7 @@ import type { Db } from '../../core/db/index.ts';
 import { newId } from '../../core/util/ids.ts';
 import { wireTime } from '../../core/util/time.ts';
 import { visibleLiveAssets } from '../assets/index.ts';
+import { existingRobots } from '../dialog-apps/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { checkInteractionRules, type LiveInteractionRule } from './interaction-rules.rules.ts';
 import { LiveErrors } from './live.errors.ts';
@@ -337,6 +338,21 @@ export class RoomsService {
       if (!g) throw LiveErrors.ruleGroupNotFound(ref.field, ref.groupId);
       const rule = body.interaction_rules[ref.rule];
       if (rule) rule.group_name = g.group_name;
+    }
+    // INTELLIGENT_REPLY rules name a robot of the project (its answer is the reply).
+    const robotRefs = body.interaction_rules.flatMap((r, i) =>
+      r.trigger.reply_mode === 'INTELLIGENT_REPLY' && r.trigger.robot_id
+        ? [{ i, id: r.trigger.robot_id }]
+        : [],
+    );
+    if (robotRefs.length > 0) {
+      const known = await existingRobots(db, projectId, [...new Set(robotRefs.map((r) => r.id))]);
+      for (const r of robotRefs)
+        if (!known.has(r.id))
+          throw LiveErrors.intelligentReplyRobot(
+            `interaction_rules[${r.i}].trigger.robot_id`,
+            `no robot ${r.id} in this project`,
+          );
     }
     if (refs.platformId) {
       const p = await new PlatformsRepo(db).get(projectId, refs.platformId);
