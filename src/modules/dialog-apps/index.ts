@@ -1,7 +1,7 @@
 // Dialog applications: smart chat rooms, robots (how a dialog answers: an LLM endpoint or Doppel's knowledge
-// base), one-off codes and activation codes. The chat WebSocket and the dialog page (later)
-// spend codes with OnceCodes.consumeOnceCode and ActiveCodes.useActiveCode, and read a
-// robot's keys with RobotsService.secretsOf.
+// base), one-off codes and activation codes. The chat WebSocket and the dialog page
+// (dialog-jobs) spend codes with OnceCodes.consumeOnceCode and ActiveCodes.useActiveCode; a
+// robot answers through RobotAnswers, for dialogs and for live rooms' INTELLIGENT_REPLY rules.
 import type { Module, ModuleDeps } from '../types.ts';
 import { ActiveCodes } from './active-codes.service.ts';
 import { ChatRoomsService } from './chat-rooms.service.ts';
