@@ -286,17 +286,9 @@ async function openViewer(browser: Browser, url: string, code: string): Promise<
       { timeout: 90_000, polling: 100 },
     )
     .then((h) => h.jsonValue() as Promise<string>);
-  // Wait for the first decoded frames: the viewer is connected.
-  await page.waitForFunction(
-    async () =>
-      (
-        await (
-          window as unknown as { doppelDialog: { mediaStats(): Promise<{ framesDecoded: number }> } }
-        ).doppelDialog.mediaStats()
-      ).framesDecoded > 10,
-    undefined,
-    { timeout: 30_000, polling: 200 },
-  );
+  // Connected once frames are decoded (polled here: waitForFunction takes a promise for a yes).
+  for (const end = Date.now() + 60_000; (await decoded(page)) <= 10; await sleep(200))
+    if (Date.now() > end) throw new Error(`job ${jobId}: no decoded frames within 60 s`);
   return { page, jobId, sock: await chatSocket(jobId) };
 }
 
