@@ -29,6 +29,7 @@
 // The machine may be shared: the load average is printed with the figures. Without
 // /usr/bin/chromium the browser parts (all three) are skipped with a message.
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,30 +83,17 @@ const streams = new Map<string, LiveStream<unknown>>();
 
 // ── the LLM stand-in: one streamed SSE answer, all pieces at once ──
 let answer: string[] = [];
-const llm = await new Promise<{ url: string; close(): void }>((resolve) => {
-  const http = import('node:http');
-  void http.then(({ createServer }) => {
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const piece of answer)
-          res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
-        res.end('data: [DONE]\n\n');
-      });
-    });
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}/v1/chat/completions`,
-        close: () => {
-          server.closeAllConnections();
-          server.close();
-        },
-      });
-    });
+const llmServer = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const piece of answer)
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
+    res.end('data: [DONE]\n\n');
   });
 });
+await new Promise<void>((r) => llmServer.listen(0, '127.0.0.1', r));
+const LLM_URL = `http://127.0.0.1:${(llmServer.address() as net.AddressInfo).port}/v1/chat/completions`;
 const SHORT = Array.from(
   { length: 6 },
   (_, i) => `Our flask number ${i + 1} keeps tea hot for twelve hours, and it fits in any bag. `,
@@ -344,7 +332,7 @@ try {
       name: 'bench robot',
       app_type: 6,
       language: 'en_US',
-      third_party_model_config: { llm_url: llm.url, app_key: 'sk-bench', is_stream: true, chat_rounds: 1 },
+      third_party_model_config: { llm_url: LLM_URL, app_key: 'sk-bench', is_stream: true, chat_rounds: 1 },
     });
     const { room_id: roomId } = await call('POST', `/v1/${project.id}/smart-chat-rooms`, {
       room_name: 'bench room',
@@ -377,7 +365,7 @@ try {
     try {
       // 1 + 2. Latencies on one session.
       answer = SHORT;
-      const [v] = [await openViewer(browser, url, code)];
+      const v = await openViewer(browser, url, code);
       await listen(v.page);
       await sleep(1500);
       const idle = await levelsSince(v.page, Date.now() - 1000);
@@ -500,7 +488,8 @@ try {
 } finally {
   await platform.app.close();
   await deps.close();
-  llm.close();
+  llmServer.closeAllConnections();
+  llmServer.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
