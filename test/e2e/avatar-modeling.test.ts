@@ -1,4 +1,6 @@
-// Image modeling end to end against the real CLI server (`doppel serve`, embedded database):
+// Image modeling end to end against the real CLI server (`doppel serve`, embedded database),
+// as a customer runs it (Create2dModelTrainingJob, Execute2dModelTrainingCommandByUser,
+// Show2dModelTrainingJob, ShowAsset, Create2DDigitalHumanVideo, Show2DDigitalHumanVideo):
 // a 3-minute 1080×1920 training video made here from a one-person crop of face-api's sample
 // photo plus eSpeak speech (one short segment, repeated by stream copy) is uploaded,
 // submitted, reviewed, trained into a HUMAN_MODEL_2D asset (JOB_SUCCESS), and a 2D video job
