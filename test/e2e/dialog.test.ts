@@ -168,6 +168,7 @@ describe('dialog end to end: the dialog page in Chromium against doppel serve', 
       const movement = (samples: number[][]) =>
         samples.slice(1).map((b, i) => shiftedDiff(samples[i] as number[], b, box.width, box.height, M));
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
       await page.goto(url);
       await page.fill('#code', code);
@@ -175,6 +176,8 @@ describe('dialog end to end: the dialog page in Chromium against doppel serve', 
       await until('listening', (v) => v.state === 'listening', 90_000);
 
       // Idle: frames arrive, little changes around the mouth, little sound.
+      // A moment for the first decoded frames (the picture settles after the first keyframe).
+      await new Promise((r) => setTimeout(r, 1000));
       const idleDiffs = movement(await sampleMouth(2500));
       assert.ok(idleDiffs.length >= 8, `idle frames decoded: ${idleDiffs.length}`);
       const quiet0 = await stats();
@@ -190,7 +193,7 @@ describe('dialog end to end: the dialog page in Chromium against doppel serve', 
       const idlePower = power(quiet0, quiet1);
       const speakPower = power(quiet1, loud);
       console.log(
-        `dialog e2e: mouth movement idle ${mean(idleDiffs).toFixed(2)} vs speaking ${mean(speakDiffs).toFixed(2)}; ` +
+        `dialog e2e: mouth movement idle median ${median(idleDiffs).toFixed(2)} vs speaking mean ${mean(speakDiffs).toFixed(2)}; ` +
           `audio power idle ${idlePower.toExponential(2)} vs speaking ${speakPower.toExponential(2)}`,
       );
       assert.ok(speakDiffs.length >= 8, `frames decoded while speaking: ${speakDiffs.length}`);
@@ -198,7 +201,9 @@ describe('dialog end to end: the dialog page in Chromium against doppel serve', 
       assert.ok(speakPower > idlePower * 4, `speech is louder than idle: ${speakPower} vs ${idlePower}`);
       const fmt = (xs: number[]) => xs.map((d) => d.toFixed(1)).join(' ');
       assert.ok(
-        speakDiffs.filter((d) => d > 2).length >= 4 && mean(speakDiffs) > 2 * mean(idleDiffs),
+        // The idle median (a blink or a late first frame is one sample, not the rule).
+        speakDiffs.filter((d) => d > 2).length >= 4 &&
+          mean(speakDiffs) > 2 * Math.max(0.5, median(idleDiffs)),
         `the mouth moves beyond the sway while the avatar speaks: ${fmt(speakDiffs)}; idle ${fmt(idleDiffs)}`,
       );
       const answered = await view();
