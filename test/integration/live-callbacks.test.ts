@@ -193,11 +193,17 @@ await describeEachDb(
 
       // Each event is a delivery in the webhook log, and can be sent again.
       const log = new WebhookLog(p.deps.database.db);
-      const logged = (await log.list({ projectId: p.tenant.projectId, source: 'live', limit: 1000 })).filter(
-        (d) => d.resource_id === jobId,
-      );
+      // The receiver may hold the last event (END) before its sender has recorded the answer.
+      const logged = await waitFor('every delivery recorded as delivered', 30_000, async () => {
+        const rows = (await log.list({ projectId: p.tenant.projectId, source: 'live', limit: 1000 })).filter(
+          (d) => d.resource_id === jobId,
+        );
+        return rows.length === mine(jobId).length &&
+          rows.every((d) => d.state === 'DELIVERED' && d.last_status === 200)
+          ? rows
+          : undefined;
+      });
       assert.equal(logged.length, mine(jobId).length);
-      assert.ok(logged.every((d) => d.state === 'DELIVERED' && d.last_status === 200));
       const before = cb.received.length;
       const again = await replayDelivery(p.deps.database.db, logged[0].delivery_id, {
         now: new Date(),
