@@ -1,6 +1,7 @@
 // The S3 backend end to end: the real CLI server with S3_ENDPOINT pointing at an S3-compatible
 // service (CI: an s3rver started here, TEST_S3=s3rver; or TEST_S3_ENDPOINT: test/helpers/s3.ts).
-// A background picture is uploaded to a URL presigned for the service, confirmed, used by a
+// A background picture is uploaded to a URL presigned for the service (a corrupt first PUT is
+// refused, by the service or at ConfirmFileUpload), confirmed, used by a
 // short Create2DDigitalHumanVideo job, and the finished MP4 is downloaded through Doppel's
 // redirect from the service: its bytes match the MD5 Doppel reports, ffprobe reads an H.264 +
 // AAC video of the asked size, and the picture's colour is on screen. Nothing lands in the data
@@ -100,6 +101,25 @@ describe('S3 backend: presigned upload → render → download', { timeout: 600_
     const uploadUrl = new URL(f.body.upload_url);
     assert.equal(uploadUrl.host, s3Host, 'the upload goes to the S3 service, not to Doppel');
     assert.ok(uploadUrl.searchParams.get('X-Amz-Signature'), f.body.upload_url);
+    // Bytes that are not the declared ones, sent with the declared MD5: S3 refuses the PUT
+    // (BadDigest); s3rver stores it, and then ConfirmFileUpload must refuse the object.
+    const wrong = Buffer.from(picture).fill(0, 100, 200);
+    const bad = await fetch(uploadUrl, {
+      method: 'PUT',
+      body: new Uint8Array(wrong),
+      headers: { 'Content-MD5': md5(picture), 'Content-Type': 'image/png' },
+    });
+    await bad.arrayBuffer();
+    if (bad.status === 200) {
+      const refused = await api('POST', `/v1/{project_id}/files/${f.body.file_id}/complete`, {
+        state: 'CREATED',
+      });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(refused.body.error_msg, /MD5/, JSON.stringify(refused.body));
+    } else assert.equal(bad.status, 400, 'the service refuses a body that does not match its Content-MD5');
+    if (s3.kind === 's3rver')
+      assert.equal(bad.status, 200, 's3rver does not check Content-MD5 (see helpers/s3.ts)');
+
     const put = await fetch(uploadUrl, {
       method: 'PUT',
       body: new Uint8Array(picture),

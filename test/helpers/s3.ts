@@ -9,8 +9,10 @@
 // What s3rver 3.7.1 checks and what it does not (read from its lib/middleware/authentication.js):
 // it requires a known access key (S3RVER), a date within 15 minutes, an unexpired presigned URL
 // and an x-amz-content-sha256 header, but it does NOT compute SigV4 signatures: a request
-// signed with the wrong secret passes. Signatures are covered by the SigV4 test vectors in
-// test/unit/object-store-sigv4.test.ts and, against a real service, by TEST_S3_ENDPOINT.
+// signed with the wrong secret passes. Nor does it compare a Content-MD5 with the body it
+// stores. Signatures are covered by AWS's SigV4 examples in test/unit/object-store-sigv4.test.ts
+// and, against a real service, by TEST_S3_ENDPOINT; Doppel checks MD5s itself before a put and
+// when an upload is confirmed, so those checks run on s3rver too.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';

@@ -85,7 +85,11 @@ export function sliceStream(src: NodeJS.ReadableStream, skip: number, take: numb
       let left = take;
       if (left <= 0) return;
       for await (const c of src) {
-        const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+        const chunk = Buffer.isBuffer(c)
+          ? c
+          : typeof c === 'string'
+            ? Buffer.from(c)
+            : Buffer.from(c as Uint8Array);
         const from = Math.max(0, skip - pos);
         pos += chunk.length;
         if (from >= chunk.length) continue;
