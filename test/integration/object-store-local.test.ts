@@ -1,6 +1,6 @@
 // The ObjectStore contract at the store level (no HTTP), as one suite run against every backend:
-// the local one always, an S3-compatible service only when TEST_S3_ENDPOINT (+ TEST_S3_BUCKET,
-// TEST_S3_ACCESS_KEY_ID, TEST_S3_SECRET_ACCESS_KEY) points at one. Then what only the local
+// the local one always, an S3-compatible service when one is selected (TEST_S3=s3rver starts
+// one here, TEST_S3_ENDPOINT names one: test/helpers/s3.ts). Then what only the local
 // backend promises about its files. The presigned-URL routes are in object-store-local-http.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, it as test } from 'node:test';
 import { isAppError } from '../../src/core/errors/index.ts';
 import { LocalObjectStore } from '../../src/core/object-store/local.ts';
 import { S3ObjectStore } from '../../src/core/object-store/s3.ts';
 import type { ObjectMeta, ObjectStore } from '../../src/core/object-store/types.ts';
+import { openS3Service, s3SkipReason } from '../helpers/s3.ts';
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
 const EMPTY_MD5 = '1B2M2Y8AsgTpgAmY7PhCfg==';
@@ -55,7 +56,13 @@ interface Backend {
   close(): Promise<void>;
 }
 
-function objectStoreConformance(open: () => Promise<Backend>): void {
+/**
+ * The suite. `gaps` names the cases a backend is known not to pass, with the reason; they are
+ * reported as skipped with it. Only a proven bug or gap of a test double belongs there.
+ */
+function objectStoreConformance(open: () => Promise<Backend>, gaps: Record<string, string> = {}): void {
+  const it = (name: string, fn: () => Promise<void>) =>
+    gaps[name] ? test(name, { skip: gaps[name] }, fn) : test(name, fn);
   let b: Backend;
   let store: ObjectStore;
   const k = (name: string) => `${b.prefix}${name}`;
@@ -282,30 +289,43 @@ describe('local object store: conformance', () => {
   });
 });
 
+// What s3rver 3.7.1 (CI's S3 leg, TEST_S3=s3rver) does not do as S3 does, read in its source.
+// Everything else in the suite runs on it.
+const S3RVER_GAPS: Record<string, string> = {
+  // routes.js sends GET ?uploadId (ListParts) to "MethodNotAllowed" (405). S3 lists the parts,
+  // and completeMultipart needs that list: the parts are uploaded to presigned URLs, so only
+  // the service knows their ETags.
+  'multipart: options checked, missing parts named, abort idempotent, another key refused':
+    's3rver does not implement ListParts (answers 405)',
+  // stores/filesystem.js reads the metadata file and opens the data file separately, so a GET
+  // racing a PUT can pair one version's headers with another's bytes. S3 serves one version
+  // whole (strong read-after-write consistency).
+  'readers during overwrites always get bytes matching the metadata they got':
+    "s3rver can pair one version's metadata with another's bytes under concurrent overwrites",
+};
+
 describe('S3 object store: conformance', () => {
-  const env = process.env;
-  if (!env.TEST_S3_ENDPOINT) {
-    it('conformance', (t) => t.skip('S3 conformance skipped: TEST_S3_ENDPOINT not set'));
+  const skip = s3SkipReason();
+  if (skip) {
+    it('conformance', (t) => t.skip(`S3 conformance skipped: ${skip}`));
     return;
   }
-  objectStoreConformance(async () => {
-    const need = (name: string): string => {
-      const v = env[name];
-      if (!v) throw new Error(`${name} is required with TEST_S3_ENDPOINT`);
-      return v;
-    };
-    const store = new S3ObjectStore({
-      endpoint: need('TEST_S3_ENDPOINT'),
-      region: env.TEST_S3_REGION ?? 'us-east-1',
-      bucket: need('TEST_S3_BUCKET'),
-      accessKeyId: need('TEST_S3_ACCESS_KEY_ID'),
-      secretAccessKey: need('TEST_S3_SECRET_ACCESS_KEY'),
-      forcePathStyle: env.TEST_S3_FORCE_PATH_STYLE !== 'false',
-      maxObjectBytes: 1 << 20,
-    });
-    const prefix = `doppel-test-${randomBytes(6).toString('hex')}/`;
-    return { store, prefix, close: async () => void (await store.deletePrefix(prefix)) };
-  });
+  objectStoreConformance(
+    async () => {
+      const service = await openS3Service();
+      const store = new S3ObjectStore({ ...service.target, maxObjectBytes: 1 << 20 });
+      const prefix = `doppel-test-${randomBytes(6).toString('hex')}/`;
+      return {
+        store,
+        prefix,
+        close: async () => {
+          await store.deletePrefix(prefix);
+          await service.close();
+        },
+      };
+    },
+    process.env.TEST_S3 === 's3rver' ? S3RVER_GAPS : {},
+  );
 });
 
 // ── local only: files, temp files and the clock ─────────────────────────────

@@ -19,3 +19,16 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   if (start >= size) return 'unsatisfiable';
   return { start, end: m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1) };
 }
+
+/**
+ * `Content-Range: bytes a-b/size` of a 206, or undefined when it is not that (`*` sizes included).
+ * A window past the size is kept: the caller judges it against the range it asked for.
+ */
+export function parseContentRange(
+  header: string | null,
+): { start: number; end: number; size: number } | undefined {
+  const m = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15})$/.exec(header?.trim() ?? '');
+  if (!m) return undefined;
+  const [start, end, size] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return start <= end ? { start, end, size } : undefined;
+}

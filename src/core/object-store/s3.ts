@@ -19,11 +19,12 @@ import {
   assertValidPrefix,
   contentDisposition,
 } from './key.ts';
+import { parseContentRange } from './range.ts';
 import { DEFAULT_TYPE, metaFrom, S3Client, type S3Target, unquote } from './s3-client.ts';
 import { completeMultipartXml, deleteObjectsXml, parseParts, xmlAll, xmlError, xmlOne } from './s3-xml.ts';
 import { type Query, signUrl, type UrlGrant, verifyUrl } from './signed-url.ts';
 import { uriEncode } from './sigv4.ts';
-import { spoolToFile } from './stream.ts';
+import { sliceStream, spoolToFile } from './stream.ts';
 import type {
   ByteRange,
   ObjectMeta,
@@ -137,8 +138,33 @@ export class S3ObjectStore implements ObjectStore {
       if (res.status === 404) return null;
       throw ObjectErrors.rangeNotSatisfiable(Number(res.headers.get('content-range')?.split('/')[1] ?? 0));
     }
+    const meta = metaFrom(key, res.headers);
     const body = res.body ? Readable.fromWeb(res.body as WebReadableStream) : Readable.from([]);
-    return { meta: metaFrom(key, res.headers), body };
+    if (!range) return { meta, body };
+    // What was sent is checked, not assumed: a server may ignore Range and answer 200 with the
+    // whole object (RFC 9110 §14.2), and some S3 look-alikes send a 206 of another window than
+    // the one asked for. The asked-for bytes are cut out of whatever window arrived.
+    const sent =
+      res.status === 206
+        ? parseContentRange(res.headers.get('content-range'))
+        : { start: 0, size: meta.size };
+    const refuse = (e: Error) => {
+      body.destroy();
+      throw e;
+    };
+    if (!sent) {
+      const got = res.headers.get('content-range') ?? '(none)';
+      return refuse(ObjectErrors.backend('GetObject', 206, 'BadContentRange', `Content-Range ${got}`));
+    }
+    if (range.start >= sent.size) return refuse(ObjectErrors.rangeNotSatisfiable(sent.size));
+    if (sent.start > range.start) {
+      const asked = `bytes ${range.start}-${range.end ?? ''}`;
+      return refuse(
+        ObjectErrors.backend('GetObject', 206, 'RangeMismatch', `asked ${asked}, got ${sent.start}-`),
+      );
+    }
+    const last = Math.min(range.end ?? Number.POSITIVE_INFINITY, sent.size - 1);
+    return { meta, body: sliceStream(body, range.start - sent.start, last - range.start + 1) };
   }
 
   async delete(key: string): Promise<void> {

@@ -73,3 +73,32 @@ export async function spoolToFile(
     return fail(ObjectErrors.badDigest(limits.md5, got.md5));
   return got;
 }
+
+/**
+ * The `take` bytes of `src` that follow its first `skip` bytes. Once they are out, the source is
+ * destroyed (for a fetch body: the download is cancelled) rather than read to its end.
+ */
+export function sliceStream(src: NodeJS.ReadableStream, skip: number, take: number): Readable {
+  return Readable.from(
+    (async function* () {
+      let pos = 0;
+      let left = take;
+      if (left <= 0) return;
+      for await (const c of src) {
+        const chunk = Buffer.isBuffer(c)
+          ? c
+          : typeof c === 'string'
+            ? Buffer.from(c)
+            : Buffer.from(c as Uint8Array);
+        const from = Math.max(0, skip - pos);
+        pos += chunk.length;
+        if (from >= chunk.length) continue;
+        const part = chunk.subarray(from, from + left);
+        left -= part.length;
+        yield part;
+        if (left === 0) return;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
