@@ -97,6 +97,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
     const voices = await voicesOf(deps, projectId, config);
     run = new LiveRun({
       deps,
+      projectId,
       jobId,
       config,
       avatar,
@@ -140,7 +141,8 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
     });
     // Shutting down or lease lost: nothing is final; the queue runs the job again (it resumes).
     if (h.signal.aborted) throw h.signal.reason ?? new Error('aborted');
-    await finish(deps, ref, row.room_id, end ?? { kind: 'stopped' });
+    const last = end ?? { kind: 'stopped' };
+    await finish(deps, ref, row.room_id, last, last.kind === 'failed' ? last.code : undefined);
   } catch (e) {
     if (run) {
       deps.registry.remove(projectId, jobId, run);

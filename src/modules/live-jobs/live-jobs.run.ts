@@ -2,6 +2,8 @@
 // (rounds, repeat_count, random order from the second round), takes replies (commands, rules),
 // and knows when live_exit_config or the end of the script ends it. The job task (live-jobs.jobs)
 // makes it, watches it and ends the row; commands (live-jobs.commands) act on it in process.
+
+import path from 'node:path';
 import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
@@ -18,12 +20,15 @@ import {
   type LiveInteractionRule,
   type LivePlayPolicy,
   type LiveSceneScript,
+  paragraphDrive,
   replyPlayType,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { type AudioSource, AudioUnusable, RecordedAudio } from './live-audio.ts';
 import { type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
 import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
+import { LiveJobCodes } from './live-jobs.errors.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
 
 /** The room as the job streams it (a snapshot taken at start; REWRITE commands change it). */
@@ -51,6 +56,8 @@ export interface Said {
   text: string;
   /** INSERT_PLAY_AUDIO: the decoded recording (the lips follow its sound). */
   audio?: { samples: Int16Array; sampleRate: number };
+  /** A recorded script paragraph (audio_config): fetched and decoded when it is prepared. */
+  recording?: AudioSource & { field: string };
   /** The scene whose voice speaks (replies: the scene playing when they were queued). */
   scene: number;
   /** Script paragraphs: which step of which round. */
@@ -67,6 +74,7 @@ export interface RunVoices {
 
 export interface RunOptions {
   deps: ModuleDeps;
+  projectId: string;
   jobId: string;
   config: LiveJobConfig;
   avatar: AvatarPackage;
@@ -84,7 +92,10 @@ export interface RunOptions {
   askRobot?: (robotId: string, question: string, signal: AbortSignal) => Promise<string>;
 }
 
-export type RunEnd = { kind: 'stopped' | 'exit' | 'script-end' } | { kind: 'failed'; error: string };
+export type RunEnd =
+  | { kind: 'stopped' | 'exit' | 'script-end' }
+  /** `code`: the error_info code when it is not a stream failure (an unusable recording). */
+  | { kind: 'failed'; error: string; code?: string };
 
 export class LiveRun {
   stream!: LiveStream<Said>;
@@ -101,10 +112,13 @@ export class LiveRun {
   readonly events: StreamEvent<Said>[] = [];
   /** The interaction rules' windows and counters for this live. */
   readonly rules: RuleState;
+  /** The script's recorded paragraphs, decoded once for every round. */
+  private readonly recorded: RecordedAudio;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
     this.rules = new RuleState(opts.config.interaction_rules);
+    this.recorded = new RecordedAudio(opts.deps, opts.projectId, path.join(opts.dir, 'recorded'));
     this.cursor = opts.position ?? { round: 0, step: 0 };
     this.playedPosition = this.cursor;
     this.ended = new Promise((r) => {
@@ -131,6 +145,8 @@ export class LiveRun {
       synthesize: (item, signal) => {
         const audio = item.payload.audio;
         if (audio) return toAsync(audioClips(avatar, audio, phonemesFromPcm));
+        const recording = item.payload.recording;
+        if (recording) return this.recordedClips(recording, avatar);
         const { voice, prosody } = this.opts.voices.of(item.payload.scene);
         return speechClips(deps.speech, avatar, {
           script: parseSpeechInput(item.payload.text, { maxChars: 131_072, language: voice.language }),
@@ -142,9 +158,53 @@ export class LiveRun {
       nextScript: () => this.nextScript(),
       onEvent: (e) => this.onEvent(e),
     });
+    this.prefetchRecordings();
     void this.stream.finished.then((r) => {
       if (r.error) this.end({ kind: 'failed', error: r.error });
     });
+  }
+
+  /** The clips of a recorded paragraph; one that cannot be fetched or decoded fails the job. */
+  private async *recordedClips(rec: AudioSource & { field: string }, avatar: AvatarPackage) {
+    let audio: Awaited<ReturnType<RecordedAudio['get']>>;
+    try {
+      audio = await this.recorded.get(rec, rec.field);
+    } catch (e) {
+      const error =
+        e instanceof AudioUnusable ? e.message : `${rec.field}: ${String((e as Error).message ?? e)}`;
+      this.end({
+        kind: 'failed',
+        error: `A recorded paragraph cannot be played: ${error}`,
+        code: LiveJobCodes.inputUnusable,
+      });
+      throw e;
+    }
+    yield* audioClips(avatar, audio, phonemesFromPcm);
+  }
+
+  /** Starts decoding every recorded paragraph now, so none waits for its download when it is due. */
+  private prefetchRecordings(): void {
+    if (!this.scripted) return;
+    for (const [i, scene] of this.config.scene_scripts.entries())
+      for (const [j, p] of scene.shoot_scripts.entries()) {
+        const rec = this.recordingOf(p, i, j);
+        // A failure is not kept: the paragraph tries again when it is due, and fails the job then.
+        if (rec) this.recorded.get(rec, rec.field).catch(() => {});
+      }
+  }
+
+  private recordingOf(
+    p: LiveSceneScript['shoot_scripts'][number],
+    scene: number,
+    paragraph: number,
+  ): (AudioSource & { field: string }) | undefined {
+    if (paragraphDrive(p, this.config.play_policy.play_mode) !== 'AUDIO') return undefined;
+    const a = p.audio_config;
+    if (!a?.asset_id && !a?.audio_url) return undefined;
+    return {
+      ...(a.asset_id ? { asset_id: a.asset_id } : { audio_url: a.audio_url }),
+      field: `scene_scripts[${scene}].shoot_scripts[${paragraph}].audio_config`,
+    };
   }
 
   get jobId(): string {
@@ -185,10 +245,17 @@ export class LiveRun {
     }
     const position = this.cursor;
     this.cursor = at.next;
+    const recording = this.recordingOf(at.paragraph, at.step.scene, at.step.paragraph);
     return {
       id: `script-${position.round}-${position.step}`,
       kind: 'script',
-      payload: { text: at.paragraph.text_config?.text ?? '', scene: at.step.scene, step: at.step, position },
+      payload: {
+        text: at.paragraph.text_config?.text ?? '',
+        scene: at.step.scene,
+        step: at.step,
+        position,
+        ...(recording ? { recording } : {}),
+      },
     };
   }
 
@@ -260,6 +327,7 @@ export class LiveRun {
   /** The script is rewritten: queued paragraphs go and play resumes at the first paragraph. */
   rewriteScenes(scenes: LiveSceneScript[], delay: boolean): void {
     this.config = { ...this.config, scene_scripts: scenes };
+    this.prefetchRecordings();
     if (delay) {
       // is_rewrite_delay: the new script starts with the next round.
       this.cursor = { round: this.cursor.round + 1, step: 0 };

@@ -9,7 +9,6 @@ import {
   checkOutputs,
   type LiveRoomDoc,
   type LiveRooms,
-  paragraphDrive,
   playPolicyOf,
   videoConfigOf,
 } from '../live/index.ts';
@@ -188,13 +187,6 @@ export function jobConfigOf(
   const outputs = body.output_urls
     ? checkOutputs(body.output_urls, body.stream_keys ?? [], 'output_urls', 'stream_keys')
     : { urls: room.output_urls, keys: room.stream_keys };
-  if (policy.auto_play_script && policy.play_mode !== 'NO_PRESET')
-    for (const [i, s] of room.scene_scripts.entries())
-      for (const [j, p] of s.shoot_scripts.entries())
-        if (paragraphDrive(p, policy.play_mode) === 'AUDIO')
-          throw LiveJobErrors.invalid(
-            `scene_scripts[${i}].shoot_scripts[${j}]: this server streams text paragraphs only; recorded audio paragraphs are not streamed yet (ERRATA 86)`,
-          );
   if (body.live_event_callback_config) checkEventCallbackConfig(body.live_event_callback_config);
   const target = eventTargetOf(room.live_event_callback_config, body.live_event_callback_config, platform);
   return {

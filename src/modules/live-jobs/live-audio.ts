@@ -1,0 +1,142 @@
+// Recordings a live job plays: an INSERT_PLAY_AUDIO URL, or a script paragraph's audio_config
+// (an audio_url, or an AUDIO/MUSIC asset of the project). Fetched through the SSRF guard with
+// a size limit and a timeout, decoded by ffmpeg to the 16 kHz mono PCM the stream engine and
+// the lip planner read. `RecordedAudio` keeps a job's decoded paragraphs so that later rounds
+// play them without fetching again.
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeMonoPcm, PCM_SAMPLE_RATE } from '../../core/media/pcm.ts';
+import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
+import { newId } from '../../core/util/ids.ts';
+import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
+import type { ModuleDeps } from '../types.ts';
+
+/** Inserted or scripted audio: < 100 MB (SEMANTICS §5). */
+export const MAX_LIVE_AUDIO_BYTES = 100 * 1024 * 1024;
+export const LIVE_AUDIO_TIMEOUT_MS = 60_000;
+/** Decoded recordings a job keeps across rounds (16 kHz mono: about 55 minutes). */
+export const MAX_CACHED_AUDIO_BYTES = 100 * 1024 * 1024;
+
+export interface DecodedAudio {
+  samples: Int16Array;
+  sampleRate: number;
+}
+
+/** Why a recording cannot be played: it could not be fetched, or not decoded. */
+export class AudioUnusable extends Error {
+  constructor(
+    readonly stage: 'fetch' | 'decode',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type AudioDeps = Pick<ModuleDeps, 'tmpDir' | 'allowPrivateFetch' | 'mediaTools' | 'db' | 'objects' | 'clock'>;
+
+/** Downloads (SSRF-guarded, < 100 MB, 60 s) and decodes an http(s) recording. */
+export async function fetchAudioUrl(
+  deps: AudioDeps,
+  url: string,
+  signal?: AbortSignal,
+): Promise<DecodedAudio> {
+  let res: Awaited<ReturnType<typeof safeFetch>>;
+  try {
+    res = await safeFetch(url, {
+      allowPrivate: deps.allowPrivateFetch,
+      timeoutMs: LIVE_AUDIO_TIMEOUT_MS,
+      maxBodyBytes: MAX_LIVE_AUDIO_BYTES,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (e) {
+    const why =
+      e instanceof BlockedAddressError ? 'the address is not allowed' : String((e as Error).message ?? e);
+    throw new AudioUnusable('fetch', `could not be fetched: ${why}`);
+  }
+  if (res.status < 200 || res.status > 299) throw new AudioUnusable('fetch', `answered HTTP ${res.status}`);
+  await fs.promises.mkdir(deps.tmpDir, { recursive: true });
+  const file = path.join(deps.tmpDir, `live-audio-${newId()}`);
+  await fs.promises.writeFile(file, res.body);
+  try {
+    return await decodeAudioFile(deps, file, signal);
+  } finally {
+    await fs.promises.rm(file, { force: true });
+  }
+}
+
+/** Decodes a local file; AudioUnusable('decode') when ffmpeg cannot read it. */
+export async function decodeAudioFile(
+  deps: Pick<ModuleDeps, 'mediaTools'>,
+  file: string,
+  signal?: AbortSignal,
+): Promise<DecodedAudio> {
+  const samples = await decodeMonoPcm(deps.mediaTools().ffmpeg.path, file, signal ? { signal } : {});
+  if (!samples) throw new AudioUnusable('decode', 'cannot be decoded (MP3, WAV or M4A expected)');
+  return { samples, sampleRate: PCM_SAMPLE_RATE };
+}
+
+/** A script paragraph's recording: exactly one of the two is set (checked at room create). */
+export interface AudioSource {
+  asset_id?: string;
+  audio_url?: string;
+}
+
+/** A job's recorded paragraphs, decoded once each and kept for the next rounds. */
+export class RecordedAudio {
+  private readonly cache = new Map<string, Promise<DecodedAudio>>();
+  private cachedBytes = 0;
+
+  constructor(
+    private readonly deps: AudioDeps,
+    private readonly projectId: string,
+    /** Where asset files are written while they are decoded. */
+    private readonly dir: string,
+  ) {}
+
+  /** The decoded recording; a failure is not cached (a later round tries again). */
+  get(src: AudioSource, field: string): Promise<DecodedAudio> {
+    const key = src.asset_id ? `asset:${src.asset_id}` : `url:${src.audio_url ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const p = this.load(src, field);
+    this.cache.set(key, p);
+    p.then(
+      (a) => {
+        // Past the budget a recording is played but not kept.
+        if (this.cachedBytes + a.samples.byteLength > MAX_CACHED_AUDIO_BYTES) this.cache.delete(key);
+        else this.cachedBytes += a.samples.byteLength;
+      },
+      () => this.cache.delete(key),
+    );
+    return p;
+  }
+
+  private async load(src: AudioSource, field: string): Promise<DecodedAudio> {
+    if (src.audio_url) {
+      try {
+        return await fetchAudioUrl(this.deps, src.audio_url);
+      } catch (e) {
+        if (e instanceof AudioUnusable) throw new AudioUnusable(e.stage, `${field}.audio_url ${e.message}`);
+        throw e;
+      }
+    }
+    if (!src.asset_id) throw new AudioUnusable('fetch', `${field}: no asset_id or audio_url`);
+    let file: string;
+    try {
+      await fs.promises.mkdir(this.dir, { recursive: true });
+      file = await fetchMainFile(this.deps, this.projectId, src.asset_id, this.dir, `${field}.asset_id`);
+    } catch (e) {
+      if (e instanceof AssetUnusable) throw new AudioUnusable('fetch', e.message);
+      throw e;
+    }
+    try {
+      return await decodeAudioFile(this.deps, file);
+    } catch (e) {
+      if (e instanceof AudioUnusable)
+        throw new AudioUnusable(e.stage, `${field}.asset_id ${src.asset_id} ${e.message}`);
+      throw e;
+    } finally {
+      await fs.promises.rm(file, { force: true });
+    }
+  }
+}
