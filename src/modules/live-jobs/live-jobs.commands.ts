@@ -15,7 +15,12 @@ import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { LiveJobsRepo } from './live-jobs.repo.ts';
 import { type LiveRun, pushUrl } from './live-jobs.run.ts';
-import { type LiveJobsService, MAX_EXCEPTION_WAIT_MIN, MAX_LIVE_HOURS } from './live-jobs.service.ts';
+import {
+  checkCallbackRules,
+  type LiveJobsService,
+  MAX_EXCEPTION_WAIT_MIN,
+  MAX_LIVE_HOURS,
+} from './live-jobs.service.ts';
 
 type Body = OperationTypes['ExecuteSmartLiveCommand']['body'];
 type Command = Body['command'];
@@ -138,6 +143,7 @@ export class LiveJobCommands {
           asArray(params.interaction_rules, 'params.interaction_rules'),
           { ...room, scene_scripts: run.config.scene_scripts },
         );
+        checkCallbackRules(rules, run.config.interaction_callback !== undefined, 'params.interaction_rules');
         run.rewriteRules(rules);
         return { interaction_rules: rules.length };
       }

@@ -25,7 +25,7 @@ import {
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { type AudioSource, AudioUnusable, RecordedAudio } from './live-audio.ts';
-import { type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
+import { interactionCallbackOf, type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
 import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
 import { LiveJobCodes } from './live-jobs.errors.ts';
@@ -44,6 +44,8 @@ export interface LiveJobConfig {
   exit_since?: string;
   /** Where the job's event callbacks go (live_event_callback_config), if anywhere. */
   event_callback?: LiveEventTarget;
+  /** Where CALLBACK rule hits go (StartSmartLive's interaction_callback_url), if anywhere. */
+  interaction_callback?: LiveEventTarget;
 }
 
 /** The push target: the output URL with the stream key as its last path segment (ERRATA 69). */
@@ -88,6 +90,8 @@ export interface RunOptions {
   seed: number;
   /** The job's event callbacks (RTMP state, paragraph switch, finished replies). */
   callbacks?: { sender: LiveCallbackSender; roomId: string };
+  /** CALLBACK rules: where their hits are POSTed (interaction_callback_url, ERRATA 100). */
+  interaction?: { sender: LiveCallbackSender; roomId: string };
   /** INTELLIGENT_REPLY: the robot's whole answer to a viewer's comment (ERRATA 62). */
   askRobot?: (robotId: string, question: string, signal: AbortSignal) => Promise<string>;
 }
@@ -294,14 +298,38 @@ export class LiveRun {
         out.push({ rule_index: hit.ruleIndex });
         continue;
       }
-      out.push({
-        rule_index: hit.ruleIndex,
-        ...(hit.replyText
-          ? { reply_id: this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`) }
-          : {}),
-      });
+      const replyId = hit.replyText
+        ? this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`)
+        : undefined;
+      const mode = rule.trigger.reply_mode;
+      if (mode === 'CALLBACK' || mode === 'SYSTEM_REPLY_AND_CALLBACK')
+        this.callBack(rule, hit.ruleIndex, e, name, replyId);
+      out.push({ rule_index: hit.ruleIndex, ...(replyId ? { reply_id: replyId } : {}) });
     }
     return out;
+  }
+
+  /** A CALLBACK rule fired: its hit goes to the interaction receiver in the background. */
+  private callBack(
+    rule: LiveInteractionRule,
+    ruleIndex: string,
+    e: LiveEventIn,
+    sceneName: string | undefined,
+    replyId: string | undefined,
+  ): void {
+    const cb = this.opts.interaction;
+    if (!cb) return;
+    cb.sender.push(
+      interactionCallbackOf(
+        { ruleIndex, rule, event: e, ...(replyId ? { replyId } : {}) },
+        {
+          roomId: cb.roomId,
+          jobId: this.opts.jobId,
+          now: this.opts.deps.clock.now(),
+          ...(sceneName !== undefined ? { sceneName } : {}),
+        },
+      ),
+    );
   }
 
   private askRobot(rule: LiveInteractionRule, ruleIndex: string, e: LiveEventIn): void {
