@@ -3,7 +3,7 @@
 // local HTTP server. The position (GET_CURRENT_PLAYING_SCRIPTS) and SHOOT_SCRIPT_SWITCH name
 // that paragraph, the received stream carries the tone once per round, and the second round
 // plays it from the job's cache (one download). A recording that cannot be fetched ends the
-// job FAILED with the unusable-input code.
+// job FAILED with the unusable-input code. An AUDIO asset of the project plays the same way.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { freePort, type RtmpReceiver, rtmpReceiver, toneRuns } from '../helpers/
 import { envTools, wavBytes } from '../helpers/media-fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { EN_VOICE } from '../helpers/tts.ts';
+import { createAsset, upload, waitForAsset } from '../helpers/uploads.ts';
 
 const ROOMS = '/v1/{project_id}/smart-live-rooms';
 const HOST = SYSTEM_AVATARS[0].assetId;
@@ -25,7 +26,7 @@ const TONE_HZ = 440;
 const TONE_SEC = 4;
 const tools = envTools();
 
-await describeEachDb('Live jobs: recorded-audio script paragraphs (audio_config.audio_url)', (leg) => {
+await describeEachDb('Live jobs: recorded-audio script paragraphs (audio_config: audio_url, AUDIO asset)', (leg) => {
   let p: TestPlatform;
   let audioServer: http.Server;
   let audioBase: string;
@@ -54,7 +55,7 @@ await describeEachDb('Live jobs: recorded-audio script paragraphs (audio_config.
     await p?.close();
   });
 
-  const room = async (audioUrl: string, extra: Record<string, unknown>) => {
+  const room = async (audio: string | { asset_id: string }, extra: Record<string, unknown>) => {
     const r = await p.call('POST', ROOMS, {
       body: {
         room_name: `Recorded ${newId().slice(0, 6)}`,
@@ -66,7 +67,11 @@ await describeEachDb('Live jobs: recorded-audio script paragraphs (audio_config.
             background_config: [{ background_type: 'COLOR', background_color_config: '#203040' }],
             shoot_scripts: [
               { sequence_no: 0, title: 'Spoken', text_config: { text: 'Here is a short tone.' } },
-              { sequence_no: 1, title: 'Recorded', audio_config: { audio_url: audioUrl } },
+              {
+                sequence_no: 1,
+                title: 'Recorded',
+                audio_config: typeof audio === 'string' ? { audio_url: audio } : audio,
+              },
             ],
           },
         ],
@@ -146,6 +151,47 @@ await describeEachDb('Live jobs: recorded-audio script paragraphs (audio_config.
       // The tone (TONE_SEC long) is in the pushed sound once per round.
       const runs = (await toneRuns(tools.ffmpeg.path, receiver.file, TONE_HZ)).filter((s) => s >= 2.5);
       assert.equal(runs.length, 2, `tone runs in the output: ${JSON.stringify(runs)}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('plays an AUDIO asset of the project as a paragraph', async () => {
+    const assetId = await createAsset(p, { asset_name: `tone-${newId().slice(0, 6)}`, asset_type: 'AUDIO' });
+    await upload(p, {
+      assetId,
+      name: 'tone.wav',
+      bytes: wavBytes({ seconds: 3, freq: 660 }),
+      contentType: 'audio/wav',
+    });
+    assert.equal((await waitForAsset(p, assetId)).asset_state, 'ACTIVED');
+    const port = await freePort();
+    const receiver = await rtmpReceiver(
+      tools.ffmpeg.path,
+      port,
+      path.join(p.dataDir, `asset-${leg.name}.flv`),
+    );
+    try {
+      const roomId = await room(
+        { asset_id: assetId },
+        {
+          output_urls: [`rtmp://127.0.0.1:${port}/live`],
+          stream_keys: ['key'],
+          play_policy: { repeat_count: 0 },
+        },
+      );
+      const before = fetched.length;
+      const start = await p.call('POST', `${ROOMS}/${roomId}/smart-live-jobs`, { body: {} });
+      assert.equal(start.status, 202, JSON.stringify(start.body));
+      const done = await waitFor('the job ending', 120_000, async () => {
+        const s = await show(roomId, start.body.job_id);
+        return s.body.state === 'SUCCEED' || s.body.state === 'FAILED' ? s.body : undefined;
+      });
+      assert.equal(done.state, 'SUCCEED', JSON.stringify(done));
+      assert.equal(fetched.length, before, 'nothing fetched by URL');
+      await receiver.close();
+      const runs = (await toneRuns(tools.ffmpeg.path, receiver.file, 660)).filter((x) => x >= 2);
+      assert.equal(runs.length, 1, `660 Hz runs in the output: ${JSON.stringify(runs)}`);
     } finally {
       await receiver.close();
     }
