@@ -2,7 +2,8 @@
 // local HTTP receiver: a comment that hits a CALLBACK rule is POSTed to the job's
 // interaction_callback_url (ERRATA 100), signed as the job's event callbacks are and logged in
 // the webhook log; a SYSTEM_REPLY_AND_CALLBACK hit also speaks, and its callback names the
-// reply whose REPLY_COMMAND_FINISH follows. A room with CALLBACK rules and no URL is refused.
+// reply whose REPLY_COMMAND_FINISH follows. A job with CALLBACK rules and no URL is refused,
+// at start and by REWRITE_INTERACTION_RULES.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { verifyMssSecret } from '../../src/core/net/mss-auth.ts';
@@ -168,5 +169,50 @@ await describeEachDb('Live jobs: CALLBACK rule replies (interaction_callback_url
       return got.length === 2 && got.every((d) => d.state === 'DELIVERED') ? got : undefined;
     });
     assert.equal(rows.length, 2);
+  });
+
+  it('REWRITE_INTERACTION_RULES refuses a CALLBACK rule to a job without interaction_callback_url', async () => {
+    const r = await p.call('POST', ROOMS, {
+      body: {
+        room_name: 'No rule callbacks',
+        scene_scripts: [
+          {
+            script_name: 'Opening',
+            model_asset_id: HOST,
+            voice_config: { voice_asset_id: EN_VOICE },
+            shoot_scripts: [{ title: 'Hello', text_config: { text: TEXT } }],
+          },
+        ],
+        video_config: { width: 1920, height: 1080, bitrate: 1000 },
+      },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const base = `${ROOMS}/${r.body.room_id}/smart-live-jobs`;
+    const start = await p.call('POST', base, { body: {} });
+    assert.equal(start.status, 202, JSON.stringify(start.body));
+    const jobId = start.body.job_id as string;
+    const rewrite = (trigger: Record<string, unknown>) =>
+      p.call('POST', `${base}/${jobId}/command`, {
+        body: {
+          command: 'REWRITE_INTERACTION_RULES',
+          params: { interaction_rules: [{ event_type: 1, trigger }] },
+        },
+      });
+    try {
+      const ok = await waitFor('the job taking commands', 120_000, async () => {
+        const c = await rewrite({ reply_texts: ['Hello.'] });
+        return c.status === 200 ? c : undefined;
+      });
+      assert.equal(ok.status, 200);
+      const refused = await rewrite({ reply_mode: 'CALLBACK' });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal(refused.body.error_code, 'MSS.00000003');
+      assert.match(refused.body.error_msg, /params\.interaction_rules\[0\].*interaction_callback_url/);
+    } finally {
+      await p.call('POST', `${base}/${jobId}/stop`);
+      await waitFor('SUCCEED', 60_000, async () =>
+        (await p.call('GET', `${base}/${jobId}`)).body.state === 'SUCCEED' ? true : undefined,
+      );
+    }
   });
 });
