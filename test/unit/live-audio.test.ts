@@ -54,6 +54,19 @@ describe('live recordings (RecordedAudio)', () => {
     assert.equal(hits.get('/one.wav'), 1);
   });
 
+  it('keeps recordings up to its budget; past it one is played and fetched again', async () => {
+    // One second at 16 kHz is 32000 bytes: the first fits, the second does not.
+    const rec = new RecordedAudio(deps, 'p1', tmp, 40_000);
+    await rec.get({ audio_url: `${base}/a.wav` }, 'f');
+    assert.equal(rec.full, false);
+    await rec.get({ audio_url: `${base}/b.wav` }, 'f');
+    assert.equal(rec.full, true);
+    await rec.get({ audio_url: `${base}/a.wav` }, 'f');
+    await rec.get({ audio_url: `${base}/b.wav` }, 'f');
+    assert.equal(hits.get('/a.wav'), 1);
+    assert.equal(hits.get('/b.wav'), 2);
+  });
+
   it('does not keep a failure: the next get fetches again', async () => {
     const rec = new RecordedAudio(deps, 'p1', tmp);
     failNext = 1;

@@ -85,13 +85,21 @@ export interface AudioSource {
 export class RecordedAudio {
   private readonly cache = new Map<string, Promise<DecodedAudio>>();
   private cachedBytes = 0;
+  private overflowed = false;
 
   constructor(
     private readonly deps: AudioDeps,
     private readonly projectId: string,
     /** Where asset files are written while they are decoded. */
     private readonly dir: string,
+    /** Bytes of decoded sound kept (tests make it small). */
+    private readonly budgetBytes = MAX_CACHED_AUDIO_BYTES,
   ) {}
+
+  /** No more recordings are kept: what is fetched now is played and dropped. */
+  get full(): boolean {
+    return this.overflowed;
+  }
 
   /** The decoded recording; a failure is not cached (a later round tries again). */
   get(src: AudioSource, field: string): Promise<DecodedAudio> {
@@ -103,8 +111,10 @@ export class RecordedAudio {
     p.then(
       (a) => {
         // Past the budget a recording is played but not kept.
-        if (this.cachedBytes + a.samples.byteLength > MAX_CACHED_AUDIO_BYTES) this.cache.delete(key);
-        else this.cachedBytes += a.samples.byteLength;
+        if (this.cachedBytes + a.samples.byteLength > this.budgetBytes) {
+          this.cache.delete(key);
+          this.overflowed = true;
+        } else this.cachedBytes += a.samples.byteLength;
       },
       () => this.cache.delete(key),
     );

@@ -118,6 +118,9 @@ export class LiveRun {
   readonly rules: RuleState;
   /** The script's recorded paragraphs, decoded once for every round. */
   private readonly recorded: RecordedAudio;
+  private prefetching: Promise<void> = Promise.resolve();
+  /** The run has ended (the job is stopping): no more prefetching. */
+  private over = false;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
@@ -127,6 +130,9 @@ export class LiveRun {
     this.playedPosition = this.cursor;
     this.ended = new Promise((r) => {
       this.end = r;
+    });
+    void this.ended.then(() => {
+      this.over = true;
     });
   }
 
@@ -186,15 +192,28 @@ export class LiveRun {
     yield* audioClips(avatar, audio, phonemesFromPcm);
   }
 
-  /** Starts decoding every recorded paragraph now, so none waits for its download when it is due. */
+  /**
+   * Fetches and decodes the script's recordings one after another in the background, so none
+   * waits for its download when it is due. Stops when the cache is full or the job has ended.
+   */
   private prefetchRecordings(): void {
     if (!this.scripted) return;
+    const recs: Array<AudioSource & { field: string }> = [];
     for (const [i, scene] of this.config.scene_scripts.entries())
       for (const [j, p] of scene.shoot_scripts.entries()) {
         const rec = this.recordingOf(p, i, j);
-        // A failure is not kept: the paragraph tries again when it is due, and fails the job then.
-        if (rec) this.recorded.get(rec, rec.field).catch(() => {});
+        if (rec) recs.push(rec);
       }
+    if (recs.length === 0) return;
+    const previous = this.prefetching;
+    this.prefetching = (async () => {
+      await previous;
+      for (const rec of recs) {
+        if (this.over || this.recorded.full) return;
+        // A failure is not kept: the paragraph tries again when it is due, and fails the job then.
+        await this.recorded.get(rec, rec.field).catch(() => {});
+      }
+    })();
   }
 
   private recordingOf(
