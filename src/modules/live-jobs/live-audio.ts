@@ -8,7 +8,10 @@ import path from 'node:path';
 import { decodeMonoPcm, PCM_SAMPLE_RATE } from '../../core/media/pcm.ts';
 import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
 import { newId } from '../../core/util/ids.ts';
+import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
+import { audioClips, type Clip } from '../../engines/stream/index.ts';
 import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
+import { type LiveParagraph, type LivePlayPolicy, paragraphDrive } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
 
 /** Inserted or scripted audio: < 100 MB (SEMANTICS §5). */
@@ -81,6 +84,22 @@ export interface AudioSource {
   audio_url?: string;
 }
 
+/** A paragraph's recording when it plays by audio (its drive, ERRATA 86), named for errors. */
+export function paragraphRecording(
+  p: LiveParagraph,
+  playMode: LivePlayPolicy['play_mode'],
+  scene: number,
+  paragraph: number,
+): (AudioSource & { field: string }) | undefined {
+  if (paragraphDrive(p, playMode) !== 'AUDIO') return undefined;
+  const a = p.audio_config;
+  if (!a?.asset_id && !a?.audio_url) return undefined;
+  return {
+    ...(a.asset_id ? { asset_id: a.asset_id } : { audio_url: a.audio_url }),
+    field: `scene_scripts[${scene}].shoot_scripts[${paragraph}].audio_config`,
+  };
+}
+
 /** A job's recorded paragraphs, decoded once each and kept for the next rounds. */
 export class RecordedAudio {
   private readonly cache = new Map<string, Promise<DecodedAudio>>();
@@ -119,6 +138,36 @@ export class RecordedAudio {
       () => this.cache.delete(key),
     );
     return p;
+  }
+
+  /** A recording as the stream's clips; `unusable` hears why it cannot be played, then it throws. */
+  async *clips(
+    rec: AudioSource & { field: string },
+    avatar: AvatarPackage,
+    unusable: (why: string) => void,
+  ): AsyncIterable<Clip> {
+    let audio: DecodedAudio;
+    try {
+      audio = await this.get(rec, rec.field);
+    } catch (e) {
+      const why =
+        e instanceof AudioUnusable ? e.message : `${rec.field}: ${String((e as Error).message ?? e)}`;
+      unusable(`A recorded paragraph cannot be played: ${why}`);
+      throw e;
+    }
+    yield* audioClips(avatar, audio, phonemesFromPcm);
+  }
+
+  /**
+   * Decodes recordings one after another (in the background: never rejects), until the
+   * budget is reached or `stop()` says the job is over. A failure is not kept: the paragraph
+   * tries again when it is due, and fails the job then.
+   */
+  async prefetch(recs: readonly (AudioSource & { field: string })[], stop: () => boolean): Promise<void> {
+    for (const rec of recs) {
+      if (stop() || this.full) return;
+      await this.get(rec, rec.field).catch(() => {});
+    }
   }
 
   private async load(src: AudioSource, field: string): Promise<DecodedAudio> {

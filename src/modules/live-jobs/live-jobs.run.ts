@@ -2,7 +2,6 @@
 // (rounds, repeat_count, random order from the second round), takes replies (commands, rules),
 // and knows when live_exit_config or the end of the script ends it. The job task (live-jobs.jobs)
 // makes it, watches it and ends the row; commands (live-jobs.commands) act on it in process.
-
 import path from 'node:path';
 import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
@@ -20,11 +19,10 @@ import {
   type LiveInteractionRule,
   type LivePlayPolicy,
   type LiveSceneScript,
-  paragraphDrive,
   replyPlayType,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
-import { type AudioSource, AudioUnusable, RecordedAudio } from './live-audio.ts';
+import { type AudioSource, paragraphRecording, RecordedAudio } from './live-audio.ts';
 import { interactionCallbackOf, type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
 import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
@@ -156,7 +154,11 @@ export class LiveRun {
         const audio = item.payload.audio;
         if (audio) return toAsync(audioClips(avatar, audio, phonemesFromPcm));
         const recording = item.payload.recording;
-        if (recording) return this.recordedClips(recording, avatar);
+        // One that cannot be fetched or decoded fails the job (the unusable-input code).
+        if (recording)
+          return this.recorded.clips(recording, avatar, (error) =>
+            this.end({ kind: 'failed', error, code: LiveJobCodes.inputUnusable }),
+          );
         const { voice, prosody } = this.opts.voices.of(item.payload.scene);
         return speechClips(deps.speech, avatar, {
           script: parseSpeechInput(item.payload.text, { maxChars: 131_072, language: voice.language }),
@@ -174,60 +176,16 @@ export class LiveRun {
     });
   }
 
-  /** The clips of a recorded paragraph; one that cannot be fetched or decoded fails the job. */
-  private async *recordedClips(rec: AudioSource & { field: string }, avatar: AvatarPackage) {
-    let audio: Awaited<ReturnType<RecordedAudio['get']>>;
-    try {
-      audio = await this.recorded.get(rec, rec.field);
-    } catch (e) {
-      const error =
-        e instanceof AudioUnusable ? e.message : `${rec.field}: ${String((e as Error).message ?? e)}`;
-      this.end({
-        kind: 'failed',
-        error: `A recorded paragraph cannot be played: ${error}`,
-        code: LiveJobCodes.inputUnusable,
-      });
-      throw e;
-    }
-    yield* audioClips(avatar, audio, phonemesFromPcm);
-  }
-
-  /**
-   * Fetches and decodes the script's recordings one after another in the background, so none
-   * waits for its download when it is due. Stops when the cache is full or the job has ended.
-   */
+  /** Recordings are decoded ahead, one after another, so none waits for its download when due. */
   private prefetchRecordings(): void {
     if (!this.scripted) return;
-    const recs: Array<AudioSource & { field: string }> = [];
-    for (const [i, scene] of this.config.scene_scripts.entries())
-      for (const [j, p] of scene.shoot_scripts.entries()) {
-        const rec = this.recordingOf(p, i, j);
-        if (rec) recs.push(rec);
-      }
-    if (recs.length === 0) return;
+    const recs = this.config.scene_scripts.flatMap((scene, i) =>
+      scene.shoot_scripts.flatMap(
+        (p, j) => paragraphRecording(p, this.config.play_policy.play_mode, i, j) ?? [],
+      ),
+    );
     const previous = this.prefetching;
-    this.prefetching = (async () => {
-      await previous;
-      for (const rec of recs) {
-        if (this.over || this.recorded.full) return;
-        // A failure is not kept: the paragraph tries again when it is due, and fails the job then.
-        await this.recorded.get(rec, rec.field).catch(() => {});
-      }
-    })();
-  }
-
-  private recordingOf(
-    p: LiveSceneScript['shoot_scripts'][number],
-    scene: number,
-    paragraph: number,
-  ): (AudioSource & { field: string }) | undefined {
-    if (paragraphDrive(p, this.config.play_policy.play_mode) !== 'AUDIO') return undefined;
-    const a = p.audio_config;
-    if (!a?.asset_id && !a?.audio_url) return undefined;
-    return {
-      ...(a.asset_id ? { asset_id: a.asset_id } : { audio_url: a.audio_url }),
-      field: `scene_scripts[${scene}].shoot_scripts[${paragraph}].audio_config`,
-    };
+    this.prefetching = previous.then(() => this.recorded.prefetch(recs, () => this.over));
   }
 
   get jobId(): string {
@@ -268,7 +226,12 @@ export class LiveRun {
     }
     const position = this.cursor;
     this.cursor = at.next;
-    const recording = this.recordingOf(at.paragraph, at.step.scene, at.step.paragraph);
+    const recording = paragraphRecording(
+      at.paragraph,
+      this.config.play_policy.play_mode,
+      at.step.scene,
+      at.step.paragraph,
+    );
     return {
       id: `script-${position.round}-${position.step}`,
       kind: 'script',
