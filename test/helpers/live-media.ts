@@ -150,3 +150,59 @@ export function shiftedDiff(
     }
   return best / (Math.ceil((h - 2 * m) / 2) * Math.ceil((w - 2 * m) / 2));
 }
+
+/**
+ * Runs of a steady tone in a file's sound: the file decoded at 8 kHz mono, cut into 0.25 s
+ * windows, a window "tone" when it is not quiet and most of its energy (Goertzel) sits at
+ * `freq`. Returns the lengths in seconds of the runs of consecutive tone windows, in order.
+ */
+export async function toneRuns(ffmpeg: string, file: string, freq: number): Promise<number[]> {
+  const rate = 8000;
+  const r = await runToolBinary(
+    ffmpeg,
+    [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vn',
+      '-ac',
+      '1',
+      '-ar',
+      String(rate),
+      '-f',
+      's16le',
+      'pipe:1',
+    ],
+    { maxStdoutBytes: 64 * 1024 * 1024, timeoutMs: 120_000 },
+  );
+  const pcm = new Int16Array(
+    r.stdout.buffer.slice(r.stdout.byteOffset, r.stdout.byteOffset + (r.stdout.length & ~1)),
+  );
+  const n = rate / 4;
+  const w = (2 * Math.PI * freq) / rate;
+  const runs: number[] = [];
+  let run = 0;
+  for (let at = 0; at + n <= pcm.length; at += n) {
+    let re = 0;
+    let im = 0;
+    let energy = 0;
+    for (let i = 0; i < n; i++) {
+      const x = pcm[at + i] / 32768;
+      re += x * Math.cos(w * i);
+      im -= x * Math.sin(w * i);
+      energy += x * x;
+    }
+    // 1 for a pure sine at freq; speech and silence are far below.
+    const share = energy > 0 ? (2 * (re * re + im * im)) / (n * energy) : 0;
+    const loud = Math.sqrt(energy / n) > 0.02;
+    if (loud && share > 0.7) run++;
+    else {
+      if (run > 0) runs.push(run / 4);
+      run = 0;
+    }
+  }
+  if (run > 0) runs.push(run / 4);
+  return runs;
+}

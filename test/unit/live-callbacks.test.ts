@@ -4,8 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SpeechItem, StreamEvent } from '../../src/engines/stream/index.ts';
 import type { LiveSceneScript } from '../../src/modules/live/index.ts';
-import { eventTargetOf, liveCallbackOf, wants } from '../../src/modules/live-jobs/live-callbacks.rules.ts';
+import {
+  eventTargetOf,
+  INTERACTION_CALLBACK_TYPE,
+  interactionCallbackOf,
+  interactionTargetOf,
+  liveCallbackOf,
+  wants,
+} from '../../src/modules/live-jobs/live-callbacks.rules.ts';
 import type { Said } from '../../src/modules/live-jobs/live-jobs.run.ts';
+import { checkCallbackRules } from '../../src/modules/live-jobs/live-jobs.service.ts';
 
 const scenes = [
   {
@@ -109,5 +117,63 @@ describe('live event callbacks', () => {
     assert.equal(message({ type: 'end', item: reply('c0ffee'), reason: 'failed' }), undefined);
     assert.equal(message({ type: 'end', item: script, reason: 'played' }), undefined);
     assert.equal(message({ type: 'start', item: reply('x') }), undefined);
+  });
+});
+
+describe('CALLBACK rule hits (ERRATA 100)', () => {
+  it('go to the interaction URL, signed with the event config, or unsigned without one', () => {
+    const events = eventTargetOf(
+      { live_event_type_callback_url: 'https://hooks.example/e', auth_type: 'MSS_A', key: 'k1' },
+      undefined,
+      undefined,
+    );
+    assert.deepEqual(interactionTargetOf('https://hooks.example/hit?t=1', events), {
+      url: 'https://hooks.example/hit?t=1',
+      auth_type: 'MSS_A',
+      key: 'k1',
+      types: [],
+    });
+    assert.deepEqual(interactionTargetOf('https://hooks.example/hit', undefined), {
+      url: 'https://hooks.example/hit',
+      auth_type: 'NONE',
+      types: [],
+    });
+    assert.equal(interactionTargetOf(undefined, events), undefined);
+    // Every hit is wanted, whatever the event config filters.
+    assert.ok(wants({ url: 'x', auth_type: 'NONE', types: [] }, INTERACTION_CALLBACK_TYPE));
+  });
+
+  it('carry the rule, the event and the spoken reply', () => {
+    const b = interactionCallbackOf(
+      {
+        ruleIndex: 'gift',
+        rule: { rule_name: 'thanks', event_type: 4, trigger: { reply_mode: 'SYSTEM_REPLY_AND_CALLBACK' } },
+        event: { timestamp: 5, type: 4, content: { gift: { giftNum: 2 } } },
+        replyId: 'reply-7',
+      },
+      { roomId: 'r1', jobId: 'j1', now: new Date(1_700_000_000_000), sceneName: 'Opening' },
+    );
+    assert.equal(b.event_type, 'INTERACTION_RULE_HIT');
+    assert.deepEqual(JSON.parse(b.message), {
+      room_id: 'r1',
+      job_id: 'j1',
+      timestamp: 1_700_000_000_000,
+      rule_index: 'gift',
+      rule_name: 'thanks',
+      reply_mode: 'SYSTEM_REPLY_AND_CALLBACK',
+      scene_script_name: 'Opening',
+      reply_id: 'reply-7',
+      event: { type: 4, timestamp: 5, content: { gift: { giftNum: 2 } } },
+    });
+  });
+
+  it('need the job URL when a rule calls back', () => {
+    const rules = [{ trigger: { reply_mode: 'SYSTEM_REPLY' } }, { trigger: { reply_mode: 'CALLBACK' } }];
+    assert.throws(
+      () => checkCallbackRules(rules, false, 'interaction_rules'),
+      (e: { code?: string; message: string }) => /interaction_rules\[1\]/.test(e.message),
+    );
+    checkCallbackRules(rules, true, 'interaction_rules');
+    checkCallbackRules(rules.slice(0, 1), false, 'interaction_rules');
   });
 });

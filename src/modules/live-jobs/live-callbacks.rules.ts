@@ -9,6 +9,9 @@ import { LIVE_EVENT_CALLBACK_TYPES, type LiveSceneScript } from '../live/index.t
 import type { Said } from './live-jobs.run.ts';
 
 export type LiveEventCallbackType = (typeof LIVE_EVENT_CALLBACK_TYPES)[number];
+/** The body type of a CALLBACK rule's hit, sent to the job's interaction_callback_url (ERRATA 100). */
+export const INTERACTION_CALLBACK_TYPE = 'INTERACTION_RULE_HIT';
+export type LiveCallbackType = LiveEventCallbackType | typeof INTERACTION_CALLBACK_TYPE;
 
 /** Where a job's events go, as stored in the job's config snapshot. */
 export interface LiveEventTarget {
@@ -53,11 +56,26 @@ export function eventTargetOf(
   return { url, auth_type: authType, ...(key && authType !== 'NONE' ? { key } : {}), types };
 }
 
-export const wants = (target: LiveEventTarget, type: LiveEventCallbackType): boolean =>
-  target.types.length === 0 || target.types.includes(type);
+export const wants = (target: LiveEventTarget, type: LiveCallbackType): boolean =>
+  target.types.length === 0 || (target.types as readonly string[]).includes(type);
+
+/**
+ * The receiver of a job's CALLBACK rule hits: its interaction_callback_url, signed as the
+ * job's event callbacks are (their auth_type and key; none without an event config).
+ */
+export function interactionTargetOf(url: string | undefined, events: LiveEventTarget | undefined) {
+  if (!url) return undefined;
+  const target: LiveEventTarget = {
+    url,
+    auth_type: events?.auth_type ?? 'NONE',
+    ...(events?.key ? { key: events.key } : {}),
+    types: [],
+  };
+  return target;
+}
 
 export interface LiveCallbackBody {
-  event_type: LiveEventCallbackType;
+  event_type: LiveCallbackType;
   /** JSON text of the event's fields. */
   message: string;
 }
@@ -106,6 +124,29 @@ export function liveCallbackOf(e: StreamEvent<Said>, ctx: CallbackContext): Live
   return undefined;
 }
 
-function body(type: LiveEventCallbackType, message: Record<string, unknown>): LiveCallbackBody {
+/** What a rule hit sends to the interaction receiver (ERRATA 100). */
+export function interactionCallbackOf(
+  hit: {
+    ruleIndex: string;
+    rule: { rule_name?: string; event_type: number; trigger: { reply_mode: string } };
+    event: { timestamp: number; type: number; content: Record<string, unknown> };
+    replyId?: string;
+  },
+  ctx: Omit<CallbackContext, 'scenes'> & { sceneName?: string },
+): LiveCallbackBody {
+  return body(INTERACTION_CALLBACK_TYPE, {
+    room_id: ctx.roomId,
+    job_id: ctx.jobId,
+    timestamp: ctx.now.getTime(),
+    rule_index: hit.ruleIndex,
+    ...(hit.rule.rule_name !== undefined ? { rule_name: hit.rule.rule_name } : {}),
+    reply_mode: hit.rule.trigger.reply_mode,
+    ...(ctx.sceneName !== undefined ? { scene_script_name: ctx.sceneName } : {}),
+    ...(hit.replyId ? { reply_id: hit.replyId } : {}),
+    event: { type: hit.event.type, timestamp: hit.event.timestamp, content: hit.event.content },
+  });
+}
+
+function body(type: LiveCallbackType, message: Record<string, unknown>): LiveCallbackBody {
   return { event_type: type, message: JSON.stringify(message) };
 }

@@ -2,24 +2,21 @@
 // in this process (the registry); a job streaming in another worker process cannot take one and
 // the command answers 400 (ERRATA 87). Every command that runs is written to the job's
 // command_log with its result; a command the job cannot honour is a 400, never a no-op.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ExecuteSmartLiveCommandResponse, OperationTypes } from '../../contract/generated/types.ts';
-import { decodeMonoPcm, PCM_SAMPLE_RATE } from '../../core/media/pcm.ts';
-import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
 import { newId } from '../../core/util/ids.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import { isSpeechError } from '../../engines/speech/types.ts';
 import type { PlayMode } from '../../engines/stream/index.ts';
 import { checkOutputs, type LiveRooms, playPolicyOf } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { AudioUnusable, fetchAudioUrl } from './live-audio.ts';
 import { hlsUrl } from './live-hls.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { LiveJobsRepo } from './live-jobs.repo.ts';
 import { type LiveRun, pushUrl } from './live-jobs.run.ts';
 import {
-  jobConfigOf,
+  checkCallbackRules,
   type LiveJobsService,
   MAX_EXCEPTION_WAIT_MIN,
   MAX_LIVE_HOURS,
@@ -29,8 +26,6 @@ type Body = OperationTypes['ExecuteSmartLiveCommand']['body'];
 type Command = Body['command'];
 const PLAY_TYPES: readonly PlayMode[] = ['PLAY_NOW', 'INSERT', 'APPEND'];
 export const MAX_INSERT_TEXT = 131_072;
-/** Inserted audio: MP3 < 100 MB (SEMANTICS §5). */
-export const MAX_INSERT_AUDIO_BYTES = 100 * 1024 * 1024;
 
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -105,7 +100,7 @@ export class LiveJobCommands {
           throw LiveJobErrors.invalid('params.audio_url: an http(s) URL of an MP3, WAV or M4A file');
         const mode = playTypeOf(params, 'APPEND');
         checkRole(command, params);
-        const audio = await this.fetchAudio(url, command, commandId);
+        const audio = await this.fetchAudio(url, command);
         return { reply_id: run.say('', mode, commandId, audio), play_type: mode };
       }
       case 'GET_CURRENT_PLAYING_SCRIPTS': {
@@ -137,8 +132,6 @@ export class LiveJobCommands {
           asArray(params.scene_scripts, 'params.scene_scripts'),
           body,
         );
-        // The same text-only rule as StartSmartLive.
-        jobConfigOf({ ...room, scene_scripts: scenes }, { play_policy: run.config.play_policy });
         run.rewriteScenes(scenes, run.config.play_policy.is_rewrite_delay);
         return { scene_scripts: scenes.length, delayed: run.config.play_policy.is_rewrite_delay };
       }
@@ -150,6 +143,7 @@ export class LiveJobCommands {
           asArray(params.interaction_rules, 'params.interaction_rules'),
           { ...room, scene_scripts: run.config.scene_scripts },
         );
+        checkCallbackRules(rules, run.config.interaction_callback !== undefined, 'params.interaction_rules');
         run.rewriteRules(rules);
         return { interaction_rules: rules.length };
       }
@@ -218,34 +212,14 @@ export class LiveJobCommands {
     }
   }
 
-  /** Downloads (SSRF-guarded) and decodes an inserted recording to 16 kHz mono PCM. */
-  private async fetchAudio(url: string, command: string, commandId: string) {
-    let res: Awaited<ReturnType<typeof safeFetch>>;
+  /** Downloads (SSRF-guarded, size and time limits) and decodes an inserted recording. */
+  private async fetchAudio(url: string, command: string) {
     try {
-      res = await safeFetch(url, {
-        allowPrivate: this.deps.allowPrivateFetch,
-        timeoutMs: 60_000,
-        maxBodyBytes: MAX_INSERT_AUDIO_BYTES,
-      });
+      return await fetchAudioUrl(this.deps, url);
     } catch (e) {
-      const why =
-        e instanceof BlockedAddressError ? 'the address is not allowed' : String((e as Error).message ?? e);
-      throw LiveJobErrors.commandUnsupported(command, `params.audio_url could not be fetched: ${why}`);
-    }
-    if (res.status < 200 || res.status > 299)
-      throw LiveJobErrors.commandUnsupported(command, `params.audio_url answered HTTP ${res.status}`);
-    const file = path.join(this.deps.tmpDir, `live-insert-${commandId}`);
-    await fs.promises.mkdir(this.deps.tmpDir, { recursive: true });
-    await fs.promises.writeFile(file, res.body);
-    try {
-      const samples = await decodeMonoPcm(this.deps.mediaTools().ffmpeg.path, file);
-      if (!samples)
-        throw LiveJobErrors.invalid(
-          'params.audio_url: the file cannot be decoded (MP3, WAV or M4A expected)',
-        );
-      return { samples, sampleRate: PCM_SAMPLE_RATE };
-    } finally {
-      await fs.promises.rm(file, { force: true });
+      if (!(e instanceof AudioUnusable)) throw e;
+      if (e.stage === 'decode') throw LiveJobErrors.invalid(`params.audio_url: the file ${e.message}`);
+      throw LiveJobErrors.commandUnsupported(command, `params.audio_url ${e.message}`);
     }
   }
 }

@@ -92,11 +92,15 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
   let streamMs = Number(row.stream_ms);
   const sender =
     config.event_callback && new LiveCallbackSender(deps, config.event_callback, { projectId, jobId });
+  const interaction =
+    config.interaction_callback &&
+    new LiveCallbackSender(deps, config.interaction_callback, { projectId, jobId });
   try {
     const avatar = await avatarOf(deps, projectId, config, dir);
     const voices = await voicesOf(deps, projectId, config);
     run = new LiveRun({
       deps,
+      projectId,
       jobId,
       config,
       avatar,
@@ -107,6 +111,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       startedAt,
       seed: parseInt(jobId.slice(0, 8), 16) || 1,
       ...(sender ? { callbacks: { sender, roomId: row.room_id } } : {}),
+      ...(interaction ? { interaction: { sender: interaction, roomId: row.room_id } } : {}),
       askRobot: (robotId, question, signal) => deps.answers.answerText(projectId, robotId, question, signal),
     });
     await run.start();
@@ -140,7 +145,8 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
     });
     // Shutting down or lease lost: nothing is final; the queue runs the job again (it resumes).
     if (h.signal.aborted) throw h.signal.reason ?? new Error('aborted');
-    await finish(deps, ref, row.room_id, end ?? { kind: 'stopped' });
+    const last = end ?? { kind: 'stopped' };
+    await finish(deps, ref, row.room_id, last, last.kind === 'failed' ? last.code : undefined);
   } catch (e) {
     if (run) {
       deps.registry.remove(projectId, jobId, run);
@@ -157,7 +163,8 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
     });
   } finally {
     // Bounded: a receiver that hangs does not hold the job's end.
-    await sender?.close(h.signal.aborted ? 0 : CALLBACK_GRACE_MS);
+    const grace = h.signal.aborted ? 0 : CALLBACK_GRACE_MS;
+    await Promise.all([sender?.close(grace), interaction?.close(grace)]);
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@
 // (rounds, repeat_count, random order from the second round), takes replies (commands, rules),
 // and knows when live_exit_config or the end of the script ends it. The job task (live-jobs.jobs)
 // makes it, watches it and ends the row; commands (live-jobs.commands) act on it in process.
+import path from 'node:path';
 import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
 import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
@@ -21,9 +22,11 @@ import {
   replyPlayType,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
-import { type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
+import { type AudioSource, paragraphRecording, RecordedAudio } from './live-audio.ts';
+import { interactionCallbackOf, type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
 import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
+import { LiveJobCodes } from './live-jobs.errors.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
 
 /** The room as the job streams it (a snapshot taken at start; REWRITE commands change it). */
@@ -39,6 +42,8 @@ export interface LiveJobConfig {
   exit_since?: string;
   /** Where the job's event callbacks go (live_event_callback_config), if anywhere. */
   event_callback?: LiveEventTarget;
+  /** Where CALLBACK rule hits go (StartSmartLive's interaction_callback_url), if anywhere. */
+  interaction_callback?: LiveEventTarget;
 }
 
 /** The push target: the output URL with the stream key as its last path segment (ERRATA 69). */
@@ -51,6 +56,8 @@ export interface Said {
   text: string;
   /** INSERT_PLAY_AUDIO: the decoded recording (the lips follow its sound). */
   audio?: { samples: Int16Array; sampleRate: number };
+  /** A recorded script paragraph (audio_config): fetched and decoded when it is prepared. */
+  recording?: AudioSource & { field: string };
   /** The scene whose voice speaks (replies: the scene playing when they were queued). */
   scene: number;
   /** Script paragraphs: which step of which round. */
@@ -67,6 +74,7 @@ export interface RunVoices {
 
 export interface RunOptions {
   deps: ModuleDeps;
+  projectId: string;
   jobId: string;
   config: LiveJobConfig;
   avatar: AvatarPackage;
@@ -80,11 +88,16 @@ export interface RunOptions {
   seed: number;
   /** The job's event callbacks (RTMP state, paragraph switch, finished replies). */
   callbacks?: { sender: LiveCallbackSender; roomId: string };
+  /** CALLBACK rules: where their hits are POSTed (interaction_callback_url, ERRATA 100). */
+  interaction?: { sender: LiveCallbackSender; roomId: string };
   /** INTELLIGENT_REPLY: the robot's whole answer to a viewer's comment (ERRATA 62). */
   askRobot?: (robotId: string, question: string, signal: AbortSignal) => Promise<string>;
 }
 
-export type RunEnd = { kind: 'stopped' | 'exit' | 'script-end' } | { kind: 'failed'; error: string };
+export type RunEnd =
+  | { kind: 'stopped' | 'exit' | 'script-end' }
+  /** `code`: the error_info code when it is not a stream failure (an unusable recording). */
+  | { kind: 'failed'; error: string; code?: string };
 
 export class LiveRun {
   stream!: LiveStream<Said>;
@@ -101,14 +114,23 @@ export class LiveRun {
   readonly events: StreamEvent<Said>[] = [];
   /** The interaction rules' windows and counters for this live. */
   readonly rules: RuleState;
+  /** The script's recorded paragraphs, decoded once for every round. */
+  private readonly recorded: RecordedAudio;
+  private prefetching: Promise<void> = Promise.resolve();
+  /** The run has ended (the job is stopping): no more prefetching. */
+  private over = false;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
     this.rules = new RuleState(opts.config.interaction_rules);
+    this.recorded = new RecordedAudio(opts.deps, opts.projectId, path.join(opts.dir, 'recorded'));
     this.cursor = opts.position ?? { round: 0, step: 0 };
     this.playedPosition = this.cursor;
     this.ended = new Promise((r) => {
       this.end = r;
+    });
+    void this.ended.then(() => {
+      this.over = true;
     });
   }
 
@@ -131,6 +153,12 @@ export class LiveRun {
       synthesize: (item, signal) => {
         const audio = item.payload.audio;
         if (audio) return toAsync(audioClips(avatar, audio, phonemesFromPcm));
+        const recording = item.payload.recording;
+        // One that cannot be fetched or decoded fails the job (the unusable-input code).
+        if (recording)
+          return this.recorded.clips(recording, avatar, (error) =>
+            this.end({ kind: 'failed', error, code: LiveJobCodes.inputUnusable }),
+          );
         const { voice, prosody } = this.opts.voices.of(item.payload.scene);
         return speechClips(deps.speech, avatar, {
           script: parseSpeechInput(item.payload.text, { maxChars: 131_072, language: voice.language }),
@@ -142,9 +170,22 @@ export class LiveRun {
       nextScript: () => this.nextScript(),
       onEvent: (e) => this.onEvent(e),
     });
+    this.prefetchRecordings();
     void this.stream.finished.then((r) => {
       if (r.error) this.end({ kind: 'failed', error: r.error });
     });
+  }
+
+  /** Recordings are decoded ahead, one after another, so none waits for its download when due. */
+  private prefetchRecordings(): void {
+    if (!this.scripted) return;
+    const recs = this.config.scene_scripts.flatMap((scene, i) =>
+      scene.shoot_scripts.flatMap(
+        (p, j) => paragraphRecording(p, this.config.play_policy.play_mode, i, j) ?? [],
+      ),
+    );
+    const previous = this.prefetching;
+    this.prefetching = previous.then(() => this.recorded.prefetch(recs, () => this.over));
   }
 
   get jobId(): string {
@@ -185,10 +226,22 @@ export class LiveRun {
     }
     const position = this.cursor;
     this.cursor = at.next;
+    const recording = paragraphRecording(
+      at.paragraph,
+      this.config.play_policy.play_mode,
+      at.step.scene,
+      at.step.paragraph,
+    );
     return {
       id: `script-${position.round}-${position.step}`,
       kind: 'script',
-      payload: { text: at.paragraph.text_config?.text ?? '', scene: at.step.scene, step: at.step, position },
+      payload: {
+        text: at.paragraph.text_config?.text ?? '',
+        scene: at.step.scene,
+        step: at.step,
+        position,
+        ...(recording ? { recording } : {}),
+      },
     };
   }
 
@@ -227,14 +280,38 @@ export class LiveRun {
         out.push({ rule_index: hit.ruleIndex });
         continue;
       }
-      out.push({
-        rule_index: hit.ruleIndex,
-        ...(hit.replyText
-          ? { reply_id: this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`) }
-          : {}),
-      });
+      const replyId = hit.replyText
+        ? this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`)
+        : undefined;
+      const mode = rule.trigger.reply_mode;
+      if (mode === 'CALLBACK' || mode === 'SYSTEM_REPLY_AND_CALLBACK')
+        this.callBack(rule, hit.ruleIndex, e, name, replyId);
+      out.push({ rule_index: hit.ruleIndex, ...(replyId ? { reply_id: replyId } : {}) });
     }
     return out;
+  }
+
+  /** A CALLBACK rule fired: its hit goes to the interaction receiver in the background. */
+  private callBack(
+    rule: LiveInteractionRule,
+    ruleIndex: string,
+    e: LiveEventIn,
+    sceneName: string | undefined,
+    replyId: string | undefined,
+  ): void {
+    const cb = this.opts.interaction;
+    if (!cb) return;
+    cb.sender.push(
+      interactionCallbackOf(
+        { ruleIndex, rule, event: e, ...(replyId ? { replyId } : {}) },
+        {
+          roomId: cb.roomId,
+          jobId: this.opts.jobId,
+          now: this.opts.deps.clock.now(),
+          ...(sceneName !== undefined ? { sceneName } : {}),
+        },
+      ),
+    );
   }
 
   private askRobot(rule: LiveInteractionRule, ruleIndex: string, e: LiveEventIn): void {
@@ -260,6 +337,7 @@ export class LiveRun {
   /** The script is rewritten: queued paragraphs go and play resumes at the first paragraph. */
   rewriteScenes(scenes: LiveSceneScript[], delay: boolean): void {
     this.config = { ...this.config, scene_scripts: scenes };
+    this.prefetchRecordings();
     if (delay) {
       // is_rewrite_delay: the new script starts with the next round.
       this.cursor = { round: this.cursor.round + 1, step: 0 };

@@ -2,6 +2,8 @@
 // row + queue task in one transaction), ShowSmartLive, ListSmartLive (one room),
 // ListSmartLiveJobs (the tenant), StopSmartLive. The streaming is the `live.run` task.
 import type { OperationTypes, StartSmartLiveResponse } from '../../contract/generated/types.ts';
+import type { BlockedAddressError } from '../../core/net/safe-fetch.ts';
+import { checkUrlShape } from '../../core/net/ssrf.ts';
 import { newId } from '../../core/util/ids.ts';
 import { parseWireTime } from '../assets/index.ts';
 import {
@@ -9,12 +11,11 @@ import {
   checkOutputs,
   type LiveRoomDoc,
   type LiveRooms,
-  paragraphDrive,
   playPolicyOf,
   videoConfigOf,
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
-import { eventTargetOf } from './live-callbacks.rules.ts';
+import { eventTargetOf, interactionTargetOf } from './live-callbacks.rules.ts';
 import { jobReportUrl } from './live-events.service.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
 import { LiveJobTasks } from './live-jobs.jobs.ts';
@@ -188,17 +189,21 @@ export function jobConfigOf(
   const outputs = body.output_urls
     ? checkOutputs(body.output_urls, body.stream_keys ?? [], 'output_urls', 'stream_keys')
     : { urls: room.output_urls, keys: room.stream_keys };
-  if (policy.auto_play_script && policy.play_mode !== 'NO_PRESET')
-    for (const [i, s] of room.scene_scripts.entries())
-      for (const [j, p] of s.shoot_scripts.entries())
-        if (paragraphDrive(p, policy.play_mode) === 'AUDIO')
-          throw LiveJobErrors.invalid(
-            `scene_scripts[${i}].shoot_scripts[${j}]: this server streams text paragraphs only; recorded audio paragraphs are not streamed yet (ERRATA 86)`,
-          );
   if (body.live_event_callback_config) checkEventCallbackConfig(body.live_event_callback_config);
   const target = eventTargetOf(room.live_event_callback_config, body.live_event_callback_config, platform);
+  const interactionUrl = body.interaction_callback_url || undefined;
+  if (interactionUrl) {
+    try {
+      checkUrlShape(interactionUrl);
+    } catch (e) {
+      throw LiveJobErrors.invalid(`interaction_callback_url: ${(e as BlockedAddressError).reason ?? e}`);
+    }
+  }
+  checkCallbackRules(room.interaction_rules, interactionUrl !== undefined, 'interaction_rules');
+  const interaction = interactionTargetOf(interactionUrl, target);
   return {
     ...(target ? { event_callback: target } : {}),
+    ...(interaction ? { interaction_callback: interaction } : {}),
     scene_scripts: room.scene_scripts,
     interaction_rules: room.interaction_rules,
     play_policy: policy,
@@ -207,6 +212,22 @@ export function jobConfigOf(
     stream_keys: outputs.keys,
     backup_model_asset_ids: room.backup_model_asset_ids,
   };
+}
+
+/** A CALLBACK rule needs somewhere to call: the job's interaction_callback_url (ERRATA 100). */
+export function checkCallbackRules(
+  rules: readonly { trigger: { reply_mode: string } }[],
+  hasUrl: boolean,
+  field: string,
+): void {
+  if (hasUrl) return;
+  const i = rules.findIndex(
+    (r) => r.trigger.reply_mode === 'CALLBACK' || r.trigger.reply_mode === 'SYSTEM_REPLY_AND_CALLBACK',
+  );
+  if (i >= 0)
+    throw LiveJobErrors.invalid(
+      `${field}[${i}].trigger.reply_mode ${rules[i].trigger.reply_mode} needs the job's interaction_callback_url (StartSmartLive)`,
+    );
 }
 
 function listSpecOf(q: Types['ListSmartLive']['query']): LiveJobListSpec {
