@@ -10,6 +10,7 @@ import { createAuthenticator } from './core/auth/authenticate.ts';
 import { loadOrCreateMasterKey } from './core/auth/secrets.ts';
 import { type Database, openDatabase } from './core/db/index.ts';
 import { migrate } from './core/db/migrate.ts';
+import { Bus } from './core/bus/index.ts';
 import { JobQueue } from './core/jobs/index.ts';
 import type { Logger } from './core/logger.ts';
 import { createObjectStore } from './core/object-store/index.ts';
@@ -125,6 +126,15 @@ export async function createDeps(
     });
     closers.push(() => speech.close());
 
+    // Cluster mode: requests between processes (a live command to the worker that streams the
+    // job) over the shared PostgreSQL. Embedded mode is one process and needs none.
+    let bus: Bus | undefined;
+    if (database.kind === 'postgres') {
+      const b = new Bus({ database, logger: logger.child({ component: 'bus' }) });
+      bus = b;
+      closers.push(() => b.close());
+    }
+
     // ffmpeg/ffprobe, resolved on first need, shared by the media port and encoders (MP3 speech).
     const mediaTools = lazyMediaTools(config.media);
 
@@ -146,6 +156,7 @@ export async function createDeps(
       speech,
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,
+      ...(bus && { bus }),
       renderConcurrency: config.renderConcurrency,
       ...(config.voiceCloning && { voiceCloning: config.voiceCloning }),
       dialog: config.dialog,
