@@ -122,6 +122,7 @@ export class Bus {
       .returning('id')
       .executeTakeFirstOrThrow();
     const id = Number(row.id);
+    if (this.closed) throw new BusUnavailableError('closed', 'the bus was closed');
     return new Promise((resolve, reject) => {
       const w: Waiter = { id, resolve, reject, timers: [] };
       this.waiters.set(id, w);

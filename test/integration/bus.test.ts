@@ -1,0 +1,139 @@
+// The request/reply bus (src/core/bus) on a real database: two buses stand for two processes
+// (on PostgreSQL each has its own pool and listening connection on one database). A reply comes
+// back with its value or its catalog error; with notifications off the poll alone delivers; a
+// message nobody serves fails 'unclaimed', one whose handler never answers fails 'no-reply'.
+// Timeouts here are bounds on waiting, not on speed: a slow machine only makes them fire later.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, it } from 'node:test';
+import { Bus, BusUnavailableError } from '../../src/core/bus/index.ts';
+import { type Database, openDatabase } from '../../src/core/db/index.ts';
+import { AppError } from '../../src/core/errors/index.ts';
+import { newId } from '../../src/core/util/ids.ts';
+import { memoryLogger } from '../fixtures/jobs-support.ts';
+import { describeEachDb, type TestDb } from '../helpers/db.ts';
+
+await describeEachDb('bus: request/reply between processes', (leg) => {
+  let t: TestDb;
+  let second: Database;
+  const projectId = newId();
+  const buses: Bus[] = [];
+
+  before(async () => {
+    t = await leg.open();
+    // A second process on the same database (PGlite is one process: the same instance).
+    second = t.url ? await openDatabase({ url: t.url, poolSize: 3 }) : t.database;
+    await t.database.db
+      .insertInto('projects')
+      .values({ id: projectId, name: 'bus', domain_name: 'test' })
+      .execute();
+  });
+  afterEach(async () => {
+    for (const b of buses.splice(0)) await b.close();
+  });
+  after(async () => {
+    if (second !== t.database) await second.close();
+    await t.cleanup();
+  });
+
+  const bus = (database: Database, o: Partial<ConstructorParameters<typeof Bus>[0]> = {}) => {
+    const b = new Bus({ database, logger: memoryLogger(), pollMs: 100, ...o });
+    buses.push(b);
+    return b;
+  };
+  const stateOf = async (target: string) =>
+    (
+      await t.database.db
+        .selectFrom('bus_messages')
+        .select(['state', 'claimed_by'])
+        .where('target', '=', target)
+        .executeTakeFirstOrThrow()
+    ).state;
+
+  it('a request reaches the process that serves its target and answers its reply or its error', async () => {
+    const worker = bus(t.database, { pollMs: 60_000 });
+    const api = bus(second, { pollMs: 60_000 });
+    const seen: unknown[] = [];
+    worker.serve({
+      targets: () => ['job-1'],
+      async handle(m) {
+        seen.push(m);
+        const p = m.payload as { n: number };
+        if (p.n < 0) throw new AppError(400, 'MSS.00000003', 'Invalid parameter: n');
+        return { doubled: p.n * 2, by: worker.processId };
+      },
+    });
+    worker.wake();
+    // Polls are a minute apart: only NOTIFY can carry these in time.
+    assert.deepEqual(await api.request(projectId, 'job-1', { n: 21 }, { claimTimeoutMs: 20_000 }), {
+      doubled: 42,
+      by: worker.processId,
+    });
+    await assert.rejects(
+      api.request(projectId, 'job-1', { n: -1 }, { claimTimeoutMs: 20_000 }),
+      (e: unknown) => e instanceof AppError && e.status === 400 && e.code === 'MSS.00000003',
+    );
+    assert.equal(seen.length, 2);
+    assert.equal((seen[0] as { projectId: string }).projectId, projectId);
+  });
+
+  it('without notifications the poll alone delivers requests and replies', async () => {
+    const worker = bus(t.database, { notifications: false });
+    const api = bus(second, { notifications: false });
+    worker.serve({ targets: () => ['job-2'], handle: async (m) => ({ echo: m.payload }) });
+    worker.wake();
+    assert.deepEqual(await api.request(projectId, 'job-2', 'hello', { claimTimeoutMs: 30_000 }), {
+      echo: 'hello',
+    });
+    assert.equal(await stateOf('job-2'), 'replied');
+  });
+
+  it('a message no process serves fails unclaimed and is withdrawn', async () => {
+    const worker = bus(t.database);
+    worker.serve({ targets: () => ['someone-else'], handle: async () => 'no' });
+    worker.wake();
+    const api = bus(second);
+    await assert.rejects(
+      api.request(projectId, 'job-3', {}, { claimTimeoutMs: 300 }),
+      (e: unknown) => e instanceof BusUnavailableError && e.reason === 'unclaimed',
+    );
+    assert.equal(await stateOf('job-3'), 'expired');
+  });
+
+  it('a claimed message whose handler does not answer in time fails no-reply', async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let claimed = false;
+    const worker = bus(t.database);
+    worker.serve({
+      targets: () => ['job-4'],
+      async handle() {
+        claimed = true;
+        await held;
+        return 'late';
+      },
+    });
+    worker.wake();
+    const api = bus(second);
+    await assert.rejects(
+      api.request(projectId, 'job-4', {}, { claimTimeoutMs: 30_000, replyTimeoutMs: 1500 }),
+      (e: unknown) => e instanceof BusUnavailableError && e.reason === 'no-reply',
+    );
+    // It timed out after being claimed, not before (the claim timeout was far off).
+    assert.equal(claimed, true);
+    assert.equal(await stateOf('job-4'), 'abandoned');
+    release();
+  });
+
+  it('closing a bus fails its pending requests instead of leaving them hanging', async () => {
+    const api = bus(second);
+    const outcome = assert.rejects(
+      api.request(projectId, 'job-5', {}, { claimTimeoutMs: 60_000 }),
+      (e: unknown) => e instanceof BusUnavailableError && e.reason === 'closed',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await api.close();
+    await outcome;
+  });
+});
