@@ -8,8 +8,8 @@ import { after, afterEach, before, it } from 'node:test';
 import { Bus, BusUnavailableError } from '../../src/core/bus/index.ts';
 import { type Database, openDatabase } from '../../src/core/db/index.ts';
 import { AppError } from '../../src/core/errors/index.ts';
+import { createLogger } from '../../src/core/logger.ts';
 import { newId } from '../../src/core/util/ids.ts';
-import { memoryLogger } from '../fixtures/jobs-support.ts';
 import { describeEachDb, type TestDb } from '../helpers/db.ts';
 
 await describeEachDb('bus: request/reply between processes', (leg) => {
@@ -36,7 +36,7 @@ await describeEachDb('bus: request/reply between processes', (leg) => {
   });
 
   const bus = (database: Database, o: Partial<ConstructorParameters<typeof Bus>[0]> = {}) => {
-    const b = new Bus({ database, logger: memoryLogger(), pollMs: 100, ...o });
+    const b = new Bus({ database, logger: createLogger({ level: 'silent' }), pollMs: 100, ...o });
     buses.push(b);
     return b;
   };

@@ -333,7 +333,9 @@ export class Bus {
       .execute()
       .catch(() => {});
     this.settle(w, () =>
-      w.reject(new BusUnavailableError('no-reply', 'the process that took the message did not answer in time')),
+      w.reject(
+        new BusUnavailableError('no-reply', 'the process that took the message did not answer in time'),
+      ),
     );
   }
 
@@ -346,8 +348,11 @@ export class Bus {
 }
 
 function answer(w: Waiter, reply: Reply): void {
-  if (reply?.ok) return w.resolve(reply.value);
+  if (reply?.ok) {
+    w.resolve(reply.value);
+    return;
+  }
   const e = reply?.error ?? { message: 'empty reply' };
-  if (e.status && e.code) return w.reject(new AppError(e.status, e.code, e.message));
-  w.reject(new Error(`the serving process failed: ${e.message}`));
+  if (e.status && e.code) w.reject(new AppError(e.status, e.code, e.message));
+  else w.reject(new Error(`the serving process failed: ${e.message}`));
 }

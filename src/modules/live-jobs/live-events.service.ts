@@ -7,8 +7,8 @@ import { Errors } from '../../core/errors/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { checkReportAuth, reportUrl } from './live-events.auth.ts';
 import type { LiveEventIn } from './live-events.rules.ts';
-import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveDelivery } from './live-jobs.delivery.ts';
+import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveJobsService } from './live-jobs.service.ts';
 
 type Report = OperationTypes['LiveEventReport'];

@@ -14,8 +14,8 @@ import type { PlayMode } from '../../engines/stream/index.ts';
 import { checkOutputs, type LiveRooms, playPolicyOf } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { hlsUrl } from './live-hls.ts';
-import { LiveJobErrors } from './live-jobs.errors.ts';
 import type { LiveDelivery } from './live-jobs.delivery.ts';
+import { LiveJobErrors } from './live-jobs.errors.ts';
 import { LiveJobsRepo } from './live-jobs.repo.ts';
 import { type LiveRun, pushUrl } from './live-jobs.run.ts';
 import {
