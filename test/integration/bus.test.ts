@@ -5,12 +5,22 @@
 // Timeouts here are bounds on waiting, not on speed: a slow machine only makes them fire later.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, it } from 'node:test';
+import { sql } from 'kysely';
 import { Bus, BusUnavailableError } from '../../src/core/bus/index.ts';
 import { type Database, openDatabase } from '../../src/core/db/index.ts';
 import { AppError } from '../../src/core/errors/index.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { newId } from '../../src/core/util/ids.ts';
 import { describeEachDb, type TestDb } from '../helpers/db.ts';
+
+/** Waits for a condition (checked every 20 ms) up to a generous bound. */
+async function waitUntil(cond: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 await describeEachDb('bus: request/reply between processes', (leg) => {
   let t: TestDb;
@@ -124,6 +134,27 @@ await describeEachDb('bus: request/reply between processes', (leg) => {
     assert.equal(claimed, true);
     assert.equal(await stateOf('job-4'), 'abandoned');
     release();
+  });
+
+  it('a bus whose listening connection is killed listens again and hears requests', {
+    skip: leg.name === 'postgres' ? false : 'PGlite has no connection to lose',
+  }, async () => {
+    // Polls a minute apart: the claim below can only come from a notification.
+    const worker = bus(t.database, { pollMs: 60_000 });
+    worker.serve({ targets: () => ['job-6'], handle: async () => 'heard' });
+    worker.wake();
+    const api = bus(second, { pollMs: 60_000 });
+    await waitUntil(() => worker.listening);
+    assert.equal(await api.request(projectId, 'job-6', {}, { claimTimeoutMs: 20_000 }), 'heard');
+    const killed = await sql<{ n: number }>`
+        SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(
+      t.database.db,
+    );
+    assert.ok((killed.rows[0]?.n ?? 0) >= 1);
+    await waitUntil(() => !worker.listening);
+    await waitUntil(() => worker.listening);
+    assert.equal(await api.request(projectId, 'job-6', {}, { claimTimeoutMs: 20_000 }), 'heard');
   });
 
   it('closing a bus fails its pending requests instead of leaving them hanging', async () => {

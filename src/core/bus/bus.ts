@@ -73,6 +73,7 @@ interface Waiter {
 
 const SWEEP_EVERY_MS = 60_000;
 const RELISTEN_EVERY_MS = 5_000;
+const RELISTEN_AFTER_LOSS_MS = 500;
 const CLAIM_BATCH = 50;
 
 export class Bus {
@@ -88,7 +89,10 @@ export class Bus {
   private closed = false;
   private timer?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
-  private listening?: Promise<void>;
+  /** How many times a LISTEN succeeded (the first, then each one after a lost connection). */
+  listens = 0;
+  private listenCall?: Promise<void>;
+  private relistenTimer?: NodeJS.Timeout;
   private lastListenTry = 0;
   private lastSweep = 0;
   private claiming = false;
@@ -115,7 +119,7 @@ export class Bus {
   ): Promise<unknown> {
     if (this.closed) throw new BusUnavailableError('closed', 'the bus is closed');
     this.start();
-    await this.listening;
+    await this.listenCall;
     const row = await this.db
       .insertInto('bus_messages')
       .values({ project_id: projectId, target, payload: JSON.stringify(payload ?? null) })
@@ -155,8 +159,9 @@ export class Bus {
     clearInterval(this.timer);
     for (const w of [...this.waiters.values()])
       this.settle(w, () => w.reject(new BusUnavailableError('closed', 'the bus was closed')));
+    clearTimeout(this.relistenTimer);
     await Promise.allSettled([...this.handling]);
-    await this.listening;
+    await this.listenCall;
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
   }
@@ -170,30 +175,53 @@ export class Bus {
   }
 
   private listen(): void {
-    if (this.opts.notifications === false || this.closed || this.unlisten || this.listening) return;
+    if (this.opts.notifications === false || this.closed || this.unlisten || this.listenCall) return;
     this.lastListenTry = Date.now();
-    this.listening = this.opts.database
+    this.listenCall = this.opts.database
       .listen(
         BUS_CHANNEL,
         (p) => this.onNotify(p),
         (err) => {
-          // The connection is gone: drop it; the next tick listens again (polling meanwhile).
+          // The connection is gone: drop it and listen again soon (polling meanwhile).
           this.opts.logger.warn({ err }, 'bus: listening connection lost; polling until it is back');
           const off = this.unlisten;
           this.unlisten = undefined;
           void off?.().catch(() => {});
+          this.relistenSoon(RELISTEN_AFTER_LOSS_MS);
         },
       )
       .then(
         async (off) => {
           if (this.closed) await off().catch(() => {});
-          else this.unlisten = off;
+          else {
+            this.unlisten = off;
+            this.listens++;
+            // Whatever was announced while nobody listened is found now.
+            void this.tick();
+          }
         },
-        (err) => this.opts.logger.warn({ err }, 'bus: LISTEN failed; polling until it works'),
+        (err) => {
+          this.opts.logger.warn({ err }, 'bus: LISTEN failed; polling until it works');
+          this.relistenSoon(RELISTEN_EVERY_MS);
+        },
       )
       .finally(() => {
-        this.listening = undefined;
+        this.listenCall = undefined;
       });
+  }
+
+  /** Whether notifications come through now (false: polling only until the connection is back). */
+  get listening(): boolean {
+    return this.unlisten !== undefined;
+  }
+
+  private relistenSoon(ms: number): void {
+    if (this.closed || this.relistenTimer) return;
+    this.relistenTimer = setTimeout(() => {
+      this.relistenTimer = undefined;
+      this.listen();
+    }, ms);
+    this.relistenTimer.unref();
   }
 
   private onNotify(payload: string): void {
