@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { AccountsService } from './core/auth/accounts.service.ts';
 import { createAuthenticator } from './core/auth/authenticate.ts';
 import { loadOrCreateMasterKey } from './core/auth/secrets.ts';
-import { Bus } from './core/bus/index.ts';
+import { Bus, redisWakeups } from './core/bus/index.ts';
 import { type Database, openDatabase } from './core/db/index.ts';
 import { migrate } from './core/db/migrate.ts';
 import { JobQueue } from './core/jobs/index.ts';
@@ -127,10 +127,15 @@ export async function createDeps(
     closers.push(() => speech.close());
 
     // Cluster mode: requests between processes (a live command to the worker that streams the
-    // job) over the shared PostgreSQL. Embedded mode is one process and needs none.
+    // job) over the shared PostgreSQL, woken by NOTIFY and, with Redis, by its pub/sub too.
+    // Embedded mode is one process and needs none.
     let bus: Bus | undefined;
     if (database.kind === 'postgres') {
-      const b = new Bus({ database, logger: logger.child({ component: 'bus' }) });
+      const b = new Bus({
+        database,
+        logger: logger.child({ component: 'bus' }),
+        ...(redis && { wakeups: redisWakeups(redis) }),
+      });
       bus = b;
       closers.push(() => b.close());
     }

@@ -5,8 +5,9 @@
 // Timeouts here are bounds on waiting, not on speed: a slow machine only makes them fire later.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { Bus, BusUnavailableError } from '../../src/core/bus/index.ts';
+import { Bus, BusUnavailableError, redisWakeups } from '../../src/core/bus/index.ts';
 import { type Database, openDatabase } from '../../src/core/db/index.ts';
 import { AppError } from '../../src/core/errors/index.ts';
 import { createLogger } from '../../src/core/logger.ts';
@@ -21,6 +22,24 @@ async function waitUntil(cond: () => boolean, ms = 30_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis: Redis | string = await (async () => {
+  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    await r.ping();
+    return r;
+  } catch (e) {
+    r.disconnect();
+    return `Redis not reachable at ${REDIS_URL}: ${(e as Error).message}`;
+  }
+})();
+if (typeof redis === 'string') console.log(`# SKIP bus over Redis: ${redis}`);
+after(() => {
+  if (typeof redis !== 'string') redis.disconnect();
+});
 
 await describeEachDb('bus: request/reply between processes', (leg) => {
   let t: TestDb;
@@ -155,6 +174,24 @@ await describeEachDb('bus: request/reply between processes', (leg) => {
     await waitUntil(() => !worker.listening);
     await waitUntil(() => worker.listening);
     assert.equal(await api.request(projectId, 'job-6', {}, { claimTimeoutMs: 20_000 }), 'heard');
+  });
+
+  it('with Redis as the wake-up channel a request is heard without NOTIFY', {
+    skip: typeof redis === 'string' ? redis : false,
+  }, async () => {
+    const r = redis as Redis;
+    const workerWakeups = redisWakeups(r, `doppel:bus-test:${projectId}`);
+    // No LISTEN and polls a minute apart: only Redis can carry the wake-up in time.
+    const worker = bus(t.database, { notifications: false, pollMs: 60_000, wakeups: workerWakeups });
+    worker.serve({ targets: () => ['job-7'], handle: async () => 'via redis' });
+    worker.wake();
+    await workerWakeups.subscribed();
+    const api = bus(second, {
+      notifications: false,
+      pollMs: 60_000,
+      wakeups: redisWakeups(r, `doppel:bus-test:${projectId}`),
+    });
+    assert.equal(await api.request(projectId, 'job-7', {}, { claimTimeoutMs: 20_000 }), 'via redis');
   });
 
   it('closing a bus fails its pending requests instead of leaving them hanging', async () => {

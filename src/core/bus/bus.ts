@@ -28,6 +28,15 @@ export interface BusOptions {
   keepMs?: number;
   /** false: no LISTEN, every wake-up comes from polling (tests of the fallback). */
   notifications?: boolean;
+  /** Another wake-up channel beside NOTIFY (Redis pub/sub when configured). */
+  wakeups?: Wakeups;
+}
+
+/** A channel that carries wake-ups ('pending:<id>', 'replied:<id>') between processes. */
+export interface Wakeups {
+  publish(payload: string): Promise<void>;
+  /** Starts hearing wake-ups; resolves with the function that stops it. */
+  subscribe(onMessage: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface BusMessage {
@@ -92,6 +101,9 @@ export class Bus {
   /** How many times a LISTEN succeeded (the first, then each one after a lost connection). */
   listens = 0;
   private listenCall?: Promise<void>;
+  private unsubscribe?: () => Promise<void>;
+  private subscribing?: Promise<void>;
+  private lastSubscribeTry = 0;
   private relistenTimer?: NodeJS.Timeout;
   private lastListenTry = 0;
   private lastSweep = 0;
@@ -126,6 +138,7 @@ export class Bus {
       .returning('id')
       .executeTakeFirstOrThrow();
     const id = Number(row.id);
+    this.announce(`pending:${id}`);
     if (this.closed) throw new BusUnavailableError('closed', 'the bus was closed');
     return new Promise((resolve, reject) => {
       const w: Waiter = { id, resolve, reject, timers: [] };
@@ -162,14 +175,18 @@ export class Bus {
     clearTimeout(this.relistenTimer);
     await Promise.allSettled([...this.handling]);
     await this.listenCall;
+    await this.subscribing;
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
+    await this.unsubscribe?.().catch(() => {});
+    this.unsubscribe = undefined;
   }
 
   private start(): void {
     if (this.started || this.closed) return;
     this.started = true;
     this.listen();
+    this.subscribe();
     this.timer = setInterval(() => void this.tick(), this.pollMs);
     this.timer.unref();
   }
@@ -210,6 +227,32 @@ export class Bus {
       });
   }
 
+  /** Hears the other wake-up channel, when there is one (retried by the tick when it failed). */
+  private subscribe(): void {
+    const w = this.opts.wakeups;
+    if (!w || this.closed || this.unsubscribe || this.subscribing) return;
+    this.lastSubscribeTry = Date.now();
+    this.subscribing = w
+      .subscribe((p) => this.onNotify(p))
+      .then(
+        async (off) => {
+          if (this.closed) await off().catch(() => {});
+          else this.unsubscribe = off;
+        },
+        (err) =>
+          this.opts.logger.warn({ err }, 'bus: subscribing to wake-ups failed; polling until it works'),
+      )
+      .finally(() => {
+        this.subscribing = undefined;
+      });
+  }
+
+  private announce(payload: string): void {
+    void this.opts.wakeups
+      ?.publish(payload)
+      .catch((err) => this.opts.logger.debug({ err }, 'bus: publishing a wake-up failed'));
+  }
+
   /** Whether notifications come through now (false: polling only until the connection is back). */
   get listening(): boolean {
     return this.unlisten !== undefined;
@@ -237,6 +280,7 @@ export class Bus {
     if (this.closed) return;
     const now = Date.now();
     if (!this.unlisten && now - this.lastListenTry >= RELISTEN_EVERY_MS) this.listen();
+    if (!this.unsubscribe && now - this.lastSubscribeTry >= RELISTEN_EVERY_MS) this.subscribe();
     if (this.servers.size) await this.claim();
     if (this.waiters.size) await this.check([...this.waiters.keys()]);
     if (now - this.lastSweep >= SWEEP_EVERY_MS) {
@@ -309,7 +353,10 @@ export class Bus {
       .where('id', '=', msg.id)
       .where('state', '=', 'claimed')
       .execute()
-      .catch((err) => this.opts.logger.warn({ err, id: msg.id }, 'bus: writing a reply failed'));
+      .then(
+        () => this.announce(`replied:${msg.id}`),
+        (err) => this.opts.logger.warn({ err, id: msg.id }, 'bus: writing a reply failed'),
+      );
   }
 
   /** Settles the waiters among `ids` whose reply is in. */

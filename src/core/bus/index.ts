@@ -7,4 +7,6 @@ export {
   type BusServer,
   BusUnavailableError,
   type RequestOptions,
+  type Wakeups,
 } from './bus.ts';
+export { redisWakeups } from './redis-wakeups.ts';
