@@ -3,7 +3,7 @@
 // pooler in transaction mode, such as PgBouncer, does not pass). It carries only wake-ups; the
 // message rows stay the truth, so a lost publish only delays until the next poll.
 import type { Redis } from 'ioredis';
-import type { Wakeups } from './bus.ts';
+import type { Wakeups } from './types.ts';
 
 export function redisWakeups(
   redis: Redis,
