@@ -5,7 +5,9 @@
 --
 -- state: pending (written, nobody took it) → claimed (a process that holds `target` took it)
 -- → replied (`reply` holds the answer). A request nobody claims in time is marked expired by
--- its sender; one claimed but not answered in time, abandoned. Rows are swept after a while.
+-- its sender; one claimed but not answered in time, abandoned (both lose their payload, which
+-- may hold stream keys). A replied row is deleted when its sender reads the reply; the rest
+-- are swept after 10 minutes.
 CREATE TABLE bus_messages (
   id          bigserial PRIMARY KEY,
   project_id  text NOT NULL REFERENCES projects (id) ON DELETE CASCADE,

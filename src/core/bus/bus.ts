@@ -305,15 +305,16 @@ export class Bus {
       );
   }
 
-  /** Settles the waiters among `ids` whose reply is in. */
+  /** Settles the waiters among `ids` whose reply is in, and deletes those rows. */
   private async check(ids: number[]): Promise<void> {
     let rows: Array<{ id: number; state: string; reply: unknown }>;
     try {
+      // Read once: the row goes with its reply (payloads may hold stream keys, replies signed URLs).
       rows = await this.db
-        .selectFrom('bus_messages')
-        .select(['id', 'state', 'reply'])
+        .deleteFrom('bus_messages')
         .where('id', 'in', ids)
         .where('state', '=', 'replied')
+        .returning(['id', 'state', 'reply'])
         .execute();
     } catch (err) {
       this.opts.logger.warn({ err }, 'bus: reading replies failed');
@@ -329,7 +330,7 @@ export class Bus {
   private async expire(w: Waiter): Promise<void> {
     const hit = await this.db
       .updateTable('bus_messages')
-      .set({ state: 'expired' })
+      .set({ state: 'expired', payload: 'null' })
       .where('id', '=', w.id)
       .where('state', '=', 'pending')
       .returning('id')
@@ -348,7 +349,7 @@ export class Bus {
     if (!this.waiters.has(w.id)) return;
     await this.db
       .updateTable('bus_messages')
-      .set({ state: 'abandoned' })
+      .set({ state: 'abandoned', payload: 'null' })
       .where('id', '=', w.id)
       .where('state', 'in', ['pending', 'claimed'])
       .execute()
