@@ -83,7 +83,7 @@ export class LiveDelivery {
         throw LiveJobErrors.unreachable(
           what,
           jobId,
-          `the worker that streams the job took it but did not answer within ${REPLY_TIMEOUT_MS / 1000} s`,
+          `the worker that streams the job took it but did not answer within ${REPLY_TIMEOUT_MS / 1000} s; it may still have run`,
         );
       throw LiveJobErrors.unreachable(what, jobId, 'this server is shutting down');
     }
