@@ -128,6 +128,26 @@ CREATE TABLE avatar_training_jobs (
 );
 CREATE INDEX avatar_training_jobs_list_idx ON public.avatar_training_jobs USING btree (project_id, create_time DESC, job_id DESC);
 
+CREATE TABLE bus_messages (
+  id bigint NOT NULL DEFAULT nextval('bus_messages_id_seq'::regclass),
+  project_id text NOT NULL,
+  target text NOT NULL,
+  payload jsonb NOT NULL,
+  state text NOT NULL DEFAULT 'pending'::text,
+  reply jsonb,
+  claimed_by text,
+  created_at timestamp with time zone NOT NULL DEFAULT now(),
+  claimed_at timestamp with time zone,
+  replied_at timestamp with time zone,
+  CONSTRAINT bus_messages_pkey PRIMARY KEY (id),
+  CONSTRAINT bus_messages_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE,
+  CONSTRAINT bus_messages_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'claimed'::text, 'replied'::text, 'expired'::text, 'abandoned'::text])))
+);
+CREATE INDEX bus_messages_pending_idx ON public.bus_messages USING btree (target) WHERE (state = 'pending'::text);
+CREATE INDEX bus_messages_time_idx ON public.bus_messages USING btree (created_at);
+CREATE TRIGGER bus_messages_notify_insert AFTER INSERT ON public.bus_messages FOR EACH ROW EXECUTE FUNCTION bus_messages_notify();
+CREATE TRIGGER bus_messages_notify_update AFTER UPDATE OF state ON public.bus_messages FOR EACH ROW EXECUTE FUNCTION bus_messages_notify();
+
 CREATE TABLE credentials (
   access_key text NOT NULL,
   project_id text NOT NULL,
@@ -808,6 +828,19 @@ BEGIN
     ) delta
     GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (project_id, asset_type, asset_state) DO UPDATE SET n = asset_counts.n + EXCLUDED.n;
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.bus_messages_notify()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  IF NEW.state IN ('pending', 'replied')
+     AND (TG_OP = 'INSERT' OR OLD.state IS DISTINCT FROM NEW.state) THEN
+    PERFORM pg_notify('doppel_bus', NEW.state || ':' || NEW.id);
   END IF;
   RETURN NULL;
 END

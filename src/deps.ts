@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { AccountsService } from './core/auth/accounts.service.ts';
 import { createAuthenticator } from './core/auth/authenticate.ts';
 import { loadOrCreateMasterKey } from './core/auth/secrets.ts';
+import { Bus, redisWakeups } from './core/bus/index.ts';
 import { type Database, openDatabase } from './core/db/index.ts';
 import { migrate } from './core/db/migrate.ts';
 import { JobQueue } from './core/jobs/index.ts';
@@ -125,6 +126,20 @@ export async function createDeps(
     });
     closers.push(() => speech.close());
 
+    // Cluster mode: requests between processes (a live command to the worker that streams the
+    // job) over the shared PostgreSQL, woken by NOTIFY and, with Redis, by its pub/sub too.
+    // Embedded mode is one process and needs none.
+    let bus: Bus | undefined;
+    if (database.kind === 'postgres') {
+      const b = new Bus({
+        database,
+        logger: logger.child({ component: 'bus' }),
+        ...(redis && { wakeups: redisWakeups(redis) }),
+      });
+      bus = b;
+      closers.push(() => b.close());
+    }
+
     // ffmpeg/ffprobe, resolved on first need, shared by the media port and encoders (MP3 speech).
     const mediaTools = lazyMediaTools(config.media);
 
@@ -146,6 +161,7 @@ export async function createDeps(
       speech,
       mediaTools,
       allowPrivateFetch: config.allowPrivateFetch,
+      ...(bus && { bus }),
       renderConcurrency: config.renderConcurrency,
       ...(config.voiceCloning && { voiceCloning: config.voiceCloning }),
       dialog: config.dialog,

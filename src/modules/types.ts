@@ -4,6 +4,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { DialogSettings } from '../config.ts';
+import type { Bus } from '../core/bus/index.ts';
 import type { Db } from '../core/db/index.ts';
 import type { JobQueue, TaskHandler, TaskSpec } from '../core/jobs/index.ts';
 import type { Logger } from '../core/logger.ts';
@@ -43,6 +44,11 @@ export interface ModuleDeps {
   speech: SpeechService;
   /** ffmpeg/ffprobe, resolved on first call (throws when missing): for encoders such as MP3 speech. */
   mediaTools(): MediaTools;
+  /**
+   * Requests to the process that holds a resource (PostgreSQL only: cluster mode). Absent in
+   * embedded mode, where API and workers are one process.
+   */
+  bus?: Bus;
   /** Config `allowPrivateFetch`: server-side fetches (callbacks, media by URL) may reach private networks. */
   allowPrivateFetch: boolean;
   /** DOPPEL_QUOTAS: whether creates refuse work beyond the tenant's resource packages (usage module). */

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
+import { MASTER_KEY_FILE } from '../../src/core/auth/secrets.ts';
+import { openDatabase } from '../../src/core/db/index.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import type { Clock } from '../../src/core/util/time.ts';
 import { createDeps, type Deps } from '../../src/deps.ts';
@@ -41,6 +43,8 @@ export interface TestPlatform {
   app: FastifyInstance;
   deps: Deps;
   dataDir: string;
+  /** postgres:// URL of the database (PostgreSQL leg only): another instance may join it. */
+  dbUrl?: string;
   tenant: Tenant;
   other: Tenant;
   /** Signed MetaStudio call; `{project_id}` in the path is the signer's project. */
@@ -62,10 +66,23 @@ export async function startTestPlatform(
     /** Run job workers in this process (default true). */
     runJobs?: boolean;
     env?: Record<string, string>;
+    /**
+     * Another process of the same cluster (PostgreSQL leg only): its own pool on `join`'s
+     * database, its own data dir with `join`'s master key, the same tenants; closing it leaves
+     * the database to `join`.
+     */
+    join?: TestPlatform;
   } = {},
 ): Promise<TestPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-it-'));
-  const testDb: TestDb = await leg.open();
+  const join = opts.join;
+  let testDb: TestDb;
+  if (join) {
+    if (!join.dbUrl) throw new Error('join needs a PostgreSQL leg (no dbUrl)');
+    fs.copyFileSync(path.join(join.dataDir, MASTER_KEY_FILE), path.join(dataDir, MASTER_KEY_FILE));
+    const own = await openDatabase({ url: join.dbUrl, poolSize: 5 });
+    testDb = { database: own, url: join.dbUrl, cleanup: () => own.close() };
+  } else testDb = await leg.open();
   const config = loadConfig({
     PATH: process.env.PATH,
     // The media tools the suite runs with (CI's second leg forces the npm build).
@@ -94,8 +111,8 @@ export async function startTestPlatform(
     const c = await deps.accounts.createCredential(p.id);
     return { projectId: p.id, ak: c.ak, sk: c.sk };
   };
-  const tenant = await mk('tenant-a');
-  const other = await mk('tenant-b');
+  const tenant = join ? join.tenant : await mk('tenant-a');
+  const other = join ? join.other : await mk('tenant-b');
 
   const toResult = (res: {
     statusCode: number;
@@ -113,6 +130,7 @@ export async function startTestPlatform(
     app: platform.app,
     deps,
     dataDir,
+    ...(testDb.url ? { dbUrl: testDb.url } : {}),
     tenant,
     other,
     async call(method, urlPath, o = {}) {

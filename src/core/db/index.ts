@@ -17,8 +17,16 @@ export interface Database {
   /** Where the data lives, for logs (never includes a password). */
   readonly where: string;
   readonly db: Db;
-  /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to NOTIFY on `channel`; returns the unsubscribe function. `onLost` hears that
+   * the listening connection failed (PostgreSQL): no more notifications come through it, and
+   * the caller may unsubscribe and listen again.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onLost?: (err: Error) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -95,15 +103,17 @@ async function openPostgres(
     kind: 'postgres',
     where: redactUrl(url),
     db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, onLost) {
       const client = await pool.connect();
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onNotify(msg.payload ?? '');
       };
       let broken = false;
       const onError = (e: Error) => {
+        const first = !broken;
         broken = true;
         onConnectionError(e);
+        if (first) onLost?.(e);
       };
       client.on('error', onError);
       client.on('notification', handler);

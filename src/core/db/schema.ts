@@ -154,6 +154,7 @@ export interface DB {
   knowledge_tombstones: KnowledgeTombstonesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  bus_messages: BusMessagesTable;
 }
 
 /** Audition and async TTS jobs (migration 0004). */
@@ -650,4 +651,22 @@ export interface DialogChatJobsTable {
   end_time: Date | null;
   create_time: Date;
   update_time: Date;
+}
+
+/** The request/reply bus between processes (migration 0020, src/core/bus). */
+export interface BusMessagesTable {
+  id: Generated<number>;
+  project_id: string;
+  target: string;
+  payload: Json<unknown>;
+  state: ColumnType<
+    'pending' | 'claimed' | 'replied' | 'expired' | 'abandoned',
+    'pending' | undefined,
+    'claimed' | 'replied' | 'expired' | 'abandoned'
+  >;
+  reply: Json<unknown> | null;
+  claimed_by: string | null;
+  created_at: CreatedAt;
+  claimed_at: Date | null;
+  replied_at: Date | null;
 }

@@ -8,6 +8,7 @@ import type { Module, ModuleDeps } from '../types.ts';
 import { LiveEventsService, reportUrlCaller } from './live-events.service.ts';
 import { liveHlsRoutes } from './live-hls.ts';
 import { LiveJobCommands } from './live-jobs.commands.ts';
+import { LiveDelivery } from './live-jobs.delivery.ts';
 import { liveJobTasks } from './live-jobs.jobs.ts';
 import { LiveJobRegistry } from './live-jobs.registry.ts';
 import { createLiveJobHandlers } from './live-jobs.routes.ts';
@@ -22,11 +23,13 @@ export function createLiveJobsModule(deps: ModuleDeps): Module {
   const registry = new LiveJobRegistry();
   const svc = new LiveJobsService(deps, rooms, registry);
   const tts = new TtsService(deps, new VocabularyService(deps));
+  // Commands and event reports reach the stream here or, over the bus, in its worker.
+  const delivery = new LiveDelivery(deps, registry);
   return {
     handlers: createLiveJobHandlers(
       svc,
-      new LiveJobCommands(deps, rooms, registry, svc),
-      new LiveEventsService(deps, svc, registry),
+      new LiveJobCommands(deps, rooms, delivery, svc),
+      new LiveEventsService(deps, svc, delivery),
     ),
     tasks: liveJobTasks({
       ...deps,

@@ -1,14 +1,14 @@
 // LiveEventReport: audience events (comments, gifts, likes, …) reported for a running job go
 // through the job's interaction rules (live-events.rules); a rule that fires puts its reply in
-// the play queue. The events reach the stream in this process (the registry), like commands.
+// the play queue. The events reach the stream like commands (live-jobs.delivery).
 import type { OperationTypes } from '../../contract/generated/types.ts';
 import type { AuthCaller } from '../../core/auth/authenticate.ts';
 import { Errors } from '../../core/errors/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { checkReportAuth, reportUrl } from './live-events.auth.ts';
 import type { LiveEventIn } from './live-events.rules.ts';
+import type { LiveDelivery } from './live-jobs.delivery.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
-import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import type { LiveJobsService } from './live-jobs.service.ts';
 
 type Report = OperationTypes['LiveEventReport'];
@@ -77,8 +77,13 @@ export class LiveEventsService {
   constructor(
     private readonly deps: ModuleDeps,
     private readonly jobs: LiveJobsService,
-    private readonly registry: LiveJobRegistry,
-  ) {}
+    private readonly delivery: LiveDelivery,
+  ) {
+    delivery.on('events', async (run, _projectId, m) => {
+      run.report(m.events);
+      return {};
+    });
+  }
 
   async report(
     projectId: string,
@@ -90,13 +95,7 @@ export class LiveEventsService {
     const events = eventsOf(body);
     const row = await this.jobs.row(projectId, roomId, jobId);
     if (row.state !== 'PROCESSING') throw LiveJobErrors.notRunning(jobId, row.state);
-    const run = this.registry.get(projectId, jobId);
-    if (!run)
-      throw LiveJobErrors.commandUnsupported(
-        'LiveEventReport',
-        'the job is starting, or it streams in another worker process and events reach only jobs streamed by the process that serves the API',
-      );
-    run.report(events);
+    await this.delivery.deliver(projectId, jobId, { kind: 'events', roomId, events }, 'LiveEventReport');
     return refreshUrl ? { live_event_report_url: jobReportUrl(this.deps, { projectId, roomId, jobId }) } : {};
   }
 }

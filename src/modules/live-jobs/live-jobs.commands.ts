@@ -1,6 +1,6 @@
 // ExecuteSmartLiveCommand: what a running job does with each command. Commands reach the stream
-// in this process (the registry); a job streaming in another worker process cannot take one and
-// the command answers 400 (ERRATA 87). Every command that runs is written to the job's
+// through live-jobs.delivery (this process's registry, or the bus to the worker that streams the
+// job, which runs `runOn` there; ERRATA 87). Every command that runs is written to the job's
 // command_log with its result; a command the job cannot honour is a 400, never a no-op.
 import type { ExecuteSmartLiveCommandResponse, OperationTypes } from '../../contract/generated/types.ts';
 import { newId } from '../../core/util/ids.ts';
@@ -11,8 +11,8 @@ import { checkOutputs, type LiveRooms, playPolicyOf } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { AudioUnusable, fetchAudioUrl } from './live-audio.ts';
 import { hlsUrl } from './live-hls.ts';
+import type { LiveDelivery } from './live-jobs.delivery.ts';
 import { LiveJobErrors } from './live-jobs.errors.ts';
-import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { LiveJobsRepo } from './live-jobs.repo.ts';
 import { type LiveRun, pushUrl } from './live-jobs.run.ts';
 import {
@@ -34,9 +34,13 @@ export class LiveJobCommands {
   constructor(
     private readonly deps: ModuleDeps,
     private readonly rooms: LiveRooms,
-    private readonly registry: LiveJobRegistry,
+    private readonly delivery: LiveDelivery,
     private readonly jobs: LiveJobsService,
-  ) {}
+  ) {
+    delivery.on('command', (run, projectId, m) =>
+      this.runOn(projectId, m.roomId, run, m.command as Command, m.params, m.commandId),
+    );
+  }
 
   async execute(
     projectId: string,
@@ -46,15 +50,14 @@ export class LiveJobCommands {
   ): Promise<ExecuteSmartLiveCommandResponse> {
     const row = await this.jobs.row(projectId, roomId, jobId);
     if (row.state !== 'PROCESSING') throw LiveJobErrors.notRunning(jobId, row.state);
-    const run = this.registry.get(projectId, jobId);
-    if (!run)
-      throw LiveJobErrors.commandUnsupported(
-        body.command,
-        'the job is starting, or it streams in another worker process and commands reach only jobs streamed by the process that serves the API',
-      );
     const commandId = newId();
     const params = obj(body.params);
-    const result = await this.run(projectId, roomId, run, body.command, params, commandId);
+    const result = await this.delivery.deliver(
+      projectId,
+      jobId,
+      { kind: 'command', roomId, command: body.command, params, commandId },
+      body.command,
+    );
     const text = typeof result === 'string' ? result : JSON.stringify(result);
     await new LiveJobsRepo(this.deps.db).logCommand(
       projectId,
@@ -71,7 +74,8 @@ export class LiveJobCommands {
     return { command_id: commandId, command: body.command, result: text };
   }
 
-  private async run(
+  /** Runs a command on a stream of this process (called by the delivery, here or in the worker). */
+  async runOn(
     projectId: string,
     roomId: string,
     run: LiveRun,

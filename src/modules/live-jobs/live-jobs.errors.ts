@@ -25,6 +25,12 @@ export const LiveJobErrors = {
   /** The job's HLS is not on this server (ended, not started, or streamed by another process). */
   hlsNotFound: (jobId: string, file: string) =>
     new AppError(404, 'MSS.10004106', `No HLS ${file} for live job ${jobId} on this server`),
+  /**
+   * The job is PROCESSING but its stream cannot be reached now: no process that streams it took
+   * the request in time, or it did not answer (ERRATA 87). A retry may succeed.
+   */
+  unreachable: (what: string, jobId: string, why: string) =>
+    new AppError(503, 'MSS.10004107', `${what} could not reach the stream of live job ${jobId}: ${why}`),
   invalid: Errors.invalidParameter,
 } as const;
 
