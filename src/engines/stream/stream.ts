@@ -95,6 +95,10 @@ export class LiveStream<P = unknown> {
   private dropped = 0;
   private encodedBytes = 0;
   private speaking = 0;
+  /** The FLV timestamp of the first frame (the media clock's zero), once the encoder wrote it. */
+  private firstVideoMs: number | undefined;
+  /** Where on the media clock the latest interrupt cut the sound (audioCut()). */
+  private cutMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -148,6 +152,7 @@ export class LiveStream<P = unknown> {
       this.opts.onOutput?.(c);
       for (const u of this.splitter.push(c)) {
         if (this.preamble.keep(u)) continue;
+        if (u.kind === 'video') this.firstVideoMs ??= u.ms;
         for (const fn of this.outputListeners) {
           try {
             fn(u);
@@ -198,9 +203,31 @@ export class LiveStream<P = unknown> {
     return this.dropEntries(this.queue.removeWaiting());
   }
 
-  /** Stops what is being said at the next frame and drops everything queued (a dialog's interrupt). */
+  /**
+   * Stops what is being said at the next frame and drops everything queued (a dialog's
+   * interrupt). The sound of the frames already written is still on its way through the
+   * encoder; audioCut() says where it ends, for outputs that can silence it (WebRTC).
+   */
   interrupt(): SpeechItem<P>[] {
+    this.cutMs = this.mediaTime();
     return this.dropEntries(this.queue.clear());
+  }
+
+  /**
+   * The media time (the encoder's FLV timestamps, ms) of the latest interrupt: the sound
+   * stamped earlier was said before it, the sound from here on after it. Undefined before
+   * the first interrupt.
+   */
+  audioCut(): number | undefined {
+    return this.cutMs;
+  }
+
+  /**
+   * The media time (FLV ms) of the next frame to be written. Frames skipped when the stream
+   * fell behind never reach the encoder, so they are not on its clock: written frames count.
+   */
+  mediaTime(): number {
+    return (this.firstVideoMs ?? 0) + ((this.sent - this.dropped) * 1000) / FPS;
   }
 
   /** Drops the queued script paragraphs (a rewritten script): the source is asked again. */

@@ -22,6 +22,7 @@ import {
   usePLI,
 } from 'werift';
 import { FPS } from '../render/viseme-track.ts';
+import { afterCut } from './audio-cut.ts';
 import { h264StartsKeyframe, narrowOffer, OfferError, RtpContinuity, rtpPayload } from './rtp-packets.ts';
 import { RtpRelay } from './rtp-relay.ts';
 import type { LiveStream } from './stream.ts';
@@ -52,6 +53,8 @@ export class WebRtcOut {
   private readonly videoClock = new RtpContinuity(90_000);
   private readonly audioClock = new RtpContinuity(48_000);
   private closed = false;
+  private cutAt: () => number | undefined = () => undefined;
+  private tap: ((packet: Buffer, mediaMs: number | undefined) => void) | undefined;
 
   private constructor(private readonly iceAddresses: string[]) {}
 
@@ -59,13 +62,17 @@ export class WebRtcOut {
     ffmpegPath: string;
     stream: LiveStream<P>;
     iceAddresses?: string[];
+    /** Sees every audio packet as it goes to the viewers (after an interrupt's silencing; tests). */
+    onAudio?: (packet: Buffer, mediaMs: number | undefined) => void;
   }): Promise<WebRtcOut> {
     const out = new WebRtcOut(opts.iceAddresses ?? ['127.0.0.1']);
+    out.cutAt = () => opts.stream.audioCut();
+    out.tap = opts.onAudio;
     out.relay = await RtpRelay.start({
       ffmpegPath: opts.ffmpegPath,
       preamble: () => opts.stream.flvPreamble(),
       onVideo: (p) => out.video(p),
-      onAudio: (p) => out.audio(p),
+      onAudio: (p, ms) => out.audio(p, ms),
     });
     out.unsubscribe = opts.stream.addOutputListener((tag) => out.relay.write(tag));
     return out;
@@ -174,8 +181,11 @@ export class WebRtcOut {
     }
   }
 
-  private audio(packet: Buffer): void {
+  /** Sound from before the latest interrupt goes out as silence (audio-cut.ts), in the same slots. */
+  private audio(relayed: Buffer, mediaMs: number | undefined): void {
+    const packet = afterCut(relayed, mediaMs, this.cutAt());
     this.audioClock.rewrite(packet, performance.now());
+    this.tap?.(packet, mediaMs);
     for (const v of this.peers.values()) if (v.pc.connectionState === 'connected') v.audio.writeRtp(packet);
   }
 }
