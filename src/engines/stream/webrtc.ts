@@ -11,7 +11,10 @@
 // whole-second NTP time, which makes Chromium's lip-sync drift video by up to ~280 ms, so
 // video and audio go in separate MediaStreams (no lip-sync: each plays as it arrives, both
 // within tens of ms); ffmpeg does not honour a PLI, so a new viewer is given video from the
-// next keyframe on (the dialog encoder's GOP is 1 s, see DIALOG_ENCODER).
+// next keyframe on (the dialog encoder's GOP is 1 s, see DIALOG_ENCODER). After an interrupt
+// the old answer's sound still in the encoder and the relay goes out as Opus silence in the
+// same RTP slots (audio-cut.ts), so the browser stops hearing it as soon as what it has
+// buffered has played.
 import { randomUUID } from 'node:crypto';
 import {
   MediaStream,
