@@ -1,4 +1,4 @@
-// `npm run bench:dialog [-- --questions 6 --sessions 6 --window 30]`: issue 13's dialog targets,
+// `npm run bench:dialog [-- --questions 6 --sessions 6 --window 30 --compare]`: issue 13's dialog targets,
 // measured on the whole platform in this process (createDeps → buildPlatform, embedded PGlite,
 // listening on 127.0.0.1), the shipped avatar SYSTEM_AVATARS[0], the system English voice
 // (eSpeak), rooms at 1280×720, a local OpenAI-compatible stand-in that streams its whole answer
@@ -18,6 +18,10 @@
 //                            last sample above the idle level: what is still in the encoder,
 //                            relay and jitter buffer. The page does not mute itself here (it
 //                            does on its own Interrupt button, which silences the element at once).
+//                            --compare: every second counted question is a control whose
+//                            interrupt is not cut in the WebRTC output (the session stream's
+//                            audioCut() hidden for it), printed apart: the cut's gain at the
+//                            same load, interleaved.
 //   concurrent sessions      1…--sessions dialogs at once, each answering long answers without
 //                            pause (asked again on ANSWER_END), each watched by one dialog page
 //                            (one Chromium, one tab per session, all opened together; each
@@ -48,11 +52,13 @@ const { values: opts } = parseArgs({
     questions: { type: 'string', default: '6' },
     sessions: { type: 'string', default: '6' },
     window: { type: 'string', default: '30' },
+    compare: { type: 'boolean', default: false },
   },
 });
 const QUESTIONS = Math.max(1, Number(opts.questions));
 const MAX_SESSIONS = Math.max(1, Number(opts.sessions));
 const WINDOW_S = Math.max(25, Number(opts.window));
+const COMPARE = opts.compare === true;
 const CHROMIUM = '/usr/bin/chromium';
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -375,9 +381,15 @@ try {
       const answerStart: number[] = [];
       const media: number[] = [];
       const silence: number[] = [];
+      const silenceControl: number[] = [];
       let speechRms = 0;
       // Question 0 warms up (the speech pool's first synthesis, the LLM connection): printed apart.
       for (let q = 0; q <= QUESTIONS; q++) {
+        // A control question: the WebRTC output does not see this interrupt's cut.
+        const control = COMPARE && q > 0 && q % 2 === 0;
+        const cutOf = streams.get(v.jobId) as unknown as { audioCut?: () => number | undefined };
+        if (control) cutOf.audioCut = () => undefined;
+        else delete cutOf.audioCut;
         const from = v.sock.messages.length;
         const t0 = v.sock.send('TEXT_DRIVE', { text: `Tell me about flask ${q + 1}.` });
         const started = await v.sock.next(is('ANSWER_START'), from);
@@ -398,7 +410,7 @@ try {
         await sleep(2500);
         const after = await levelsSince(v.page, t1);
         const lastLoud = after.filter(([, r]) => r > threshold).at(-1)?.[0];
-        silence.push(lastLoud === undefined ? 0 : lastLoud - t1);
+        (control ? silenceControl : silence).push(lastLoud === undefined ? 0 : lastLoud - t1);
         await sleep(500);
       }
       await closeViewers([v]);
@@ -422,6 +434,10 @@ try {
       console.log(
         `interrupt → silence (browser)      ${summary(silence)}  (target ≤ 300 ms; INTERRUPT_CHAT on the socket, page not muted)`,
       );
+      if (COMPARE)
+        console.log(
+          `  control, interleaved (no cut)   ${summary(silenceControl)}  (the old answer's sound left in the pipe)`,
+        );
       console.log(
         `  with the page's Interrupt button the element is muted in the click handler: silent at once for the user, the track as above`,
       );

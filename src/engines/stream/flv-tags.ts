@@ -8,7 +8,8 @@
 export type FlvUnit =
   | { kind: 'header'; bytes: Buffer }
   | { kind: 'script'; bytes: Buffer }
-  | { kind: 'video' | 'audio'; bytes: Buffer; sequenceHeader: boolean; keyframe: boolean };
+  /** `ms`: the tag's timestamp (the stream's media clock, milliseconds). */
+  | { kind: 'video' | 'audio'; bytes: Buffer; sequenceHeader: boolean; keyframe: boolean; ms: number };
 
 const TAG_AUDIO = 8;
 const TAG_VIDEO = 9;
@@ -40,15 +41,18 @@ export class FlvSplitter {
       const bytes = Buffer.from(this.buf.subarray(at, at + total));
       const d0 = bytes[11];
       const d1 = bytes[12];
+      // 24-bit timestamp, then its upper 8 bits (a signed 32-bit millisecond count).
+      const ms = bytes.readUIntBE(4, 3) | (bytes[7] << 24);
       if (type === TAG_VIDEO)
         out.push({
           kind: 'video',
           bytes,
           keyframe: d0 >> 4 === 1,
           sequenceHeader: (d0 & 0x0f) === 7 && d1 === 0,
+          ms,
         });
       else if (type === TAG_AUDIO)
-        out.push({ kind: 'audio', bytes, keyframe: true, sequenceHeader: d0 >> 4 === 10 && d1 === 0 });
+        out.push({ kind: 'audio', bytes, keyframe: true, sequenceHeader: d0 >> 4 === 10 && d1 === 0, ms });
       else if (type === TAG_SCRIPT) out.push({ kind: 'script', bytes });
       at += total;
     }

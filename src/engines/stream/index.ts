@@ -1,6 +1,7 @@
 // engines/stream: the realtime avatar stream (live rooms, and dialog over WebRTC). Pure planners
 // (clip, blink clock, play queue, pacer, encoder argv, RTP and SDP helpers) plus the few files
 // that run processes and sockets (stream, rtmp-relay, rtp-relay, webrtc, faces).
+export * from './audio-cut.ts';
 export * from './blink-clock.ts';
 export * from './clip.ts';
 export * from './encoder-args.ts';
@@ -13,4 +14,5 @@ export * from './rtp-packets.ts';
 export * from './rtp-relay.ts';
 export * from './speech-clips.ts';
 export * from './stream.ts';
+export * from './stream-output.ts';
 export * from './webrtc.ts';

@@ -2,11 +2,13 @@
 // (the stream's preamble, then tags from the next keyframe) on stdin, copying the H.264 into
 // RTP and transcoding the AAC to Opus (48 kHz, 20 ms frames: what every browser decodes),
 // each to a UDP socket of ours on 127.0.0.1. The packets are handed to webrtc.ts, which
-// writes them to every viewer's tracks. ffmpeg's RTCP sender reports go to a third socket
-// and are dropped: werift sends its own to the browsers. A relay that dies is started
-// again (the encoder and the other outputs never notice).
+// writes them to every viewer's tracks, each audio packet with the media time its sound
+// begins at (audio-cut.ts: what an interrupt silences). ffmpeg's RTCP sender reports go to a
+// third socket and are dropped: werift sends its own to the browsers. A relay that dies is
+// started again (the encoder and the other outputs never notice).
 import dgram from 'node:dgram';
 import { type LiveProcess, spawnLiveProcess } from '../../core/media/live-process.ts';
+import { RtpMediaClock } from './audio-cut.ts';
 import type { FlvUnit } from './flv-tags.ts';
 
 export interface RtpPorts {
@@ -75,12 +77,16 @@ export interface RtpRelayOptions {
   /** The stream's FLV beginning (header, metadata, sequence headers). */
   preamble: () => Buffer | undefined;
   onVideo: (packet: Buffer) => void;
-  onAudio: (packet: Buffer) => void;
+  /** An Opus packet and where on the stream's media clock (FLV ms) its sound begins, once known. */
+  onAudio: (packet: Buffer, mediaMs: number | undefined) => void;
 }
 
 export class RtpRelay {
   private proc: LiveProcess | undefined;
   private flowing = false;
+  /** This process has been given an audio tag (its RTP clock is anchored to that tag's time). */
+  private audioFed = false;
+  private readonly clock = new RtpMediaClock(48_000);
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   lastError = '';
@@ -107,11 +113,11 @@ export class RtpRelay {
     sockets.video.on('message', (m, from) => {
       if (from.address === '127.0.0.1') opts.onVideo(m);
     });
-    sockets.audio.on('message', (m, from) => {
-      if (from.address === '127.0.0.1') opts.onAudio(m);
-    });
     sockets.rtcp.on('message', () => {});
     const r = new RtpRelay(opts, sockets);
+    sockets.audio.on('message', (m, from) => {
+      if (from.address === '127.0.0.1') opts.onAudio(m, r.clock.mediaMs(m));
+    });
     r.spawn();
     return r;
   }
@@ -130,7 +136,12 @@ export class RtpRelay {
       p.stdin.write(preamble);
       this.flowing = true;
     }
-    if (p.stdin.writableLength <= MAX_QUEUED) p.stdin.write(tag.bytes);
+    if (p.stdin.writableLength > MAX_QUEUED) return;
+    if (tag.kind === 'audio' && !tag.sequenceHeader && !this.audioFed) {
+      this.audioFed = true;
+      this.clock.restart(tag.ms);
+    }
+    p.stdin.write(tag.bytes);
   }
 
   async close(): Promise<void> {
@@ -156,6 +167,7 @@ export class RtpRelay {
     const proc = spawnLiveProcess(this.opts.ffmpegPath, rtpRelayArgs(ports));
     this.proc = proc;
     this.flowing = false;
+    this.audioFed = false;
     proc.stdout.resume();
     void proc.exited.then((r) => {
       if (this.proc !== proc) return;

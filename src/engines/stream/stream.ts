@@ -9,67 +9,20 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type LiveProcess, spawnLiveProcess } from '../../core/media/live-process.ts';
-import type { MediaTools } from '../../core/media/tools.ts';
-import type { AvatarPackage } from '../render/avatar-package.ts';
 import { mouthShapeFor } from '../render/avatar-package.ts';
 import { FPS } from '../render/viseme-track.ts';
 import { BlinkClock } from './blink-clock.ts';
 import { type Clip, clipAudio, SAMPLES_PER_FRAME } from './clip.ts';
-import { encoderArgs, HLS_PLAYLIST, type StreamBackground } from './encoder-args.ts';
+import { encoderArgs, HLS_PLAYLIST } from './encoder-args.ts';
 import { prepareFaces, type StreamFaces } from './faces.ts';
-import { FlvPreamble, FlvSplitter, type FlvUnit } from './flv-tags.ts';
+import type { FlvUnit } from './flv-tags.ts';
 import { paceStep, untilFrame } from './pacer.ts';
-import { type Entry, type PlayMode, PlayQueue, type QueueEvent, type SpeechItem } from './play-queue.ts';
-import { RtmpRelay, type RtmpState } from './rtmp-relay.ts';
+import { type Entry, type PlayMode, PlayQueue, type SpeechItem } from './play-queue.ts';
+import { RtmpRelay } from './rtmp-relay.ts';
+import { StreamOutput } from './stream-output.ts';
+import type { StreamEvent, StreamOptions, StreamStats } from './stream-types.ts';
 
-export interface StreamOptions<P> {
-  tools: MediaTools;
-  avatar: AvatarPackage;
-  width: number;
-  height: number;
-  bitrateKbps: number;
-  background: StreamBackground;
-  /** A directory of the stream's own (pictures, HLS); the caller removes it. */
-  dir: string;
-  /** Full push URL (output URL + stream key); none: HLS only. */
-  rtmpUrl?: string;
-  /** Turns an item into clips, sentence by sentence, honouring the signal. */
-  synthesize: (item: SpeechItem<P>, signal: AbortSignal) => AsyncIterable<Clip>;
-  /** The next script paragraph when the queue runs dry; undefined: idle until something is said. */
-  nextScript?: () => SpeechItem<P> | undefined | Promise<SpeechItem<P> | undefined>;
-  /** How far synthesis runs ahead of the playhead (default 4 s). */
-  lookaheadMs?: number;
-  seed?: number;
-  preset?: string;
-  hls?: { segmentSec: number; listSize: number };
-  onEvent?: (e: StreamEvent<P>) => void;
-  /** Sees the encoder's FLV output as it comes (benchmarks; later, other outputs). */
-  onOutput?: (chunk: Buffer) => void;
-  /** Encoder settings for other outputs than RTMP/HLS (WebRTC: baseline, 1 s GOP); default as live jobs. */
-  encoder?: { profile?: string; gopFrames?: number };
-}
-
-export type StreamEvent<P> =
-  | QueueEvent<P>
-  | { type: 'rtmp'; state: RtmpState; detail?: string }
-  /** The encoder exited on its own: the stream is over (`error` says why). */
-  | { type: 'failed'; error: string };
-
-export interface StreamStats {
-  /** Frames sent to the encoder, and frames skipped because the process fell behind. */
-  frames: number;
-  dropped: number;
-  /** Frames of the encoder input that carried speech. */
-  speakingFrames: number;
-  /** Wall milliseconds since the first frame. */
-  elapsedMs: number;
-  /** Milliseconds of audio and of video sent (equal by construction; reported for checks). */
-  audioMs: number;
-  videoMs: number;
-  /** Bytes of MPEG-TS the encoder produced. */
-  encodedBytes: number;
-  rtmp?: { state: RtmpState | undefined; streamedMs: number; disconnectedSince?: number };
-}
+export type { StreamEvent, StreamOptions, StreamStats } from './stream-types.ts';
 
 interface Work {
   ctrl: AbortController;
@@ -86,15 +39,14 @@ export class LiveStream<P = unknown> {
   private readonly silence = new Int16Array(SAMPLES_PER_FRAME);
   private readonly work = new Map<Entry<P>, Work>();
   private readonly lookahead: number;
-  private readonly outputListeners = new Set<(tag: FlvUnit) => void>();
-  /** The output cut into tags, and its beginning kept for outputs that join later. */
-  private readonly splitter = new FlvSplitter();
-  private readonly preamble = new FlvPreamble();
+  /** The output cut into tags for other outputs, its beginning kept for those that join later. */
+  private readonly output = new StreamOutput();
   private t0 = 0;
   private sent = 0;
   private dropped = 0;
-  private encodedBytes = 0;
   private speaking = 0;
+  /** Where on the media clock the latest interrupt cut the sound (audioCut()). */
+  private cutMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -143,19 +95,9 @@ export class LiveStream<P = unknown> {
       this.relay.start();
     }
     this.encoder.stdout.on('data', (c: Buffer) => {
-      this.encodedBytes += c.length;
       this.relay?.write(c);
       this.opts.onOutput?.(c);
-      for (const u of this.splitter.push(c)) {
-        if (this.preamble.keep(u)) continue;
-        for (const fn of this.outputListeners) {
-          try {
-            fn(u);
-          } catch {
-            // A listener's failure must not stop the stream.
-          }
-        }
-      }
+      this.output.push(c);
     });
     void this.encoder.exited.then((r) => {
       const error = this.stopping
@@ -183,7 +125,7 @@ export class LiveStream<P = unknown> {
     this.sent = 1;
     // Its first output: the encoder has opened every input and encoded a frame.
     const until = Date.now() + 15_000;
-    while (this.encodedBytes === 0 && Date.now() < until && !this.stopping)
+    while (this.output.bytes === 0 && Date.now() < until && !this.stopping)
       await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -198,9 +140,31 @@ export class LiveStream<P = unknown> {
     return this.dropEntries(this.queue.removeWaiting());
   }
 
-  /** Stops what is being said at the next frame and drops everything queued (a dialog's interrupt). */
+  /**
+   * Stops what is being said at the next frame and drops everything queued (a dialog's
+   * interrupt). The sound of the frames already written is still on its way through the
+   * encoder; audioCut() says where it ends, for outputs that can silence it (WebRTC).
+   */
   interrupt(): SpeechItem<P>[] {
+    this.cutMs = this.mediaTime();
     return this.dropEntries(this.queue.clear());
+  }
+
+  /**
+   * The media time (the encoder's FLV timestamps, ms) of the latest interrupt: the sound
+   * stamped earlier was said before it, the sound from here on after it. Undefined before
+   * the first interrupt.
+   */
+  audioCut(): number | undefined {
+    return this.cutMs;
+  }
+
+  /**
+   * The media time (FLV ms) of the next frame to be written. Frames skipped when the stream
+   * fell behind never reach the encoder, so they are not on its clock: written frames count.
+   */
+  mediaTime(): number {
+    return (this.output.firstVideoMs ?? 0) + ((this.sent - this.dropped) * 1000) / FPS;
   }
 
   /** Drops the queued script paragraphs (a rewritten script): the source is asked again. */
@@ -245,15 +209,12 @@ export class LiveStream<P = unknown> {
    * fed from here waits for a keyframe. Returns the unsubscribe function.
    */
   addOutputListener(fn: (tag: FlvUnit) => void): () => void {
-    this.outputListeners.add(fn);
-    return () => {
-      this.outputListeners.delete(fn);
-    };
+    return this.output.listen(fn);
   }
 
   /** The FLV header, metadata and codec sequence headers the encoder began with. */
   flvPreamble(): Buffer | undefined {
-    return this.preamble.ready ? this.preamble.bytes() : undefined;
+    return this.output.preambleBytes();
   }
 
   /** Process ids of the encoder and the current relay (CPU accounting). */
@@ -280,7 +241,7 @@ export class LiveStream<P = unknown> {
       elapsedMs: performance.now() - this.t0,
       audioMs: ms,
       videoMs: ms,
-      encodedBytes: this.encodedBytes,
+      encodedBytes: this.output.bytes,
       ...(this.relay
         ? {
             rtmp: {

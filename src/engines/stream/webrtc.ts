@@ -11,7 +11,10 @@
 // whole-second NTP time, which makes Chromium's lip-sync drift video by up to ~280 ms, so
 // video and audio go in separate MediaStreams (no lip-sync: each plays as it arrives, both
 // within tens of ms); ffmpeg does not honour a PLI, so a new viewer is given video from the
-// next keyframe on (the dialog encoder's GOP is 1 s, see DIALOG_ENCODER).
+// next keyframe on (the dialog encoder's GOP is 1 s, see DIALOG_ENCODER). After an interrupt
+// the old answer's sound still in the encoder and the relay goes out as Opus silence in the
+// same RTP slots (audio-cut.ts), so the browser stops hearing it as soon as what it has
+// buffered has played.
 import { randomUUID } from 'node:crypto';
 import {
   MediaStream,
@@ -22,6 +25,7 @@ import {
   usePLI,
 } from 'werift';
 import { FPS } from '../render/viseme-track.ts';
+import { afterCut } from './audio-cut.ts';
 import { h264StartsKeyframe, narrowOffer, OfferError, RtpContinuity, rtpPayload } from './rtp-packets.ts';
 import { RtpRelay } from './rtp-relay.ts';
 import type { LiveStream } from './stream.ts';
@@ -52,6 +56,8 @@ export class WebRtcOut {
   private readonly videoClock = new RtpContinuity(90_000);
   private readonly audioClock = new RtpContinuity(48_000);
   private closed = false;
+  private cutAt: () => number | undefined = () => undefined;
+  private tap: ((packet: Buffer, mediaMs: number | undefined) => void) | undefined;
 
   private constructor(private readonly iceAddresses: string[]) {}
 
@@ -59,13 +65,17 @@ export class WebRtcOut {
     ffmpegPath: string;
     stream: LiveStream<P>;
     iceAddresses?: string[];
+    /** Sees every audio packet as it goes to the viewers (after an interrupt's silencing; tests). */
+    onAudio?: (packet: Buffer, mediaMs: number | undefined) => void;
   }): Promise<WebRtcOut> {
     const out = new WebRtcOut(opts.iceAddresses ?? ['127.0.0.1']);
+    out.cutAt = () => opts.stream.audioCut();
+    out.tap = opts.onAudio;
     out.relay = await RtpRelay.start({
       ffmpegPath: opts.ffmpegPath,
       preamble: () => opts.stream.flvPreamble(),
       onVideo: (p) => out.video(p),
-      onAudio: (p) => out.audio(p),
+      onAudio: (p, ms) => out.audio(p, ms),
     });
     out.unsubscribe = opts.stream.addOutputListener((tag) => out.relay.write(tag));
     return out;
@@ -174,8 +184,11 @@ export class WebRtcOut {
     }
   }
 
-  private audio(packet: Buffer): void {
+  /** Sound from before the latest interrupt goes out as silence (audio-cut.ts), in the same slots. */
+  private audio(relayed: Buffer, mediaMs: number | undefined): void {
+    const packet = afterCut(relayed, mediaMs, this.cutAt());
     this.audioClock.rewrite(packet, performance.now());
+    this.tap?.(packet, mediaMs);
     for (const v of this.peers.values()) if (v.pc.connectionState === 'connected') v.audio.writeRtp(packet);
   }
 }
