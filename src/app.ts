@@ -72,11 +72,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const tag = deps.processTag;
+  // Contract operations' request loggers carry operationId (bindOperations' childLoggerFactory).
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
     if (tag) reply.header('X-Doppel-Process', tag);
-    const op = req.routeOptions.config?.operation;
-    if (op) req.log = req.log.child({ operationId: op.operationId });
   });
 
   registerErrorHandling(app, bodyLimitBytes);
