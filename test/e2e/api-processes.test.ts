@@ -66,6 +66,31 @@ describe('serve --api-processes', { timeout: 600_000 }, () => {
     }
   });
 
+  it('refuses without REDIS_URL while throttling, and for role worker', () => {
+    const dataDir = tempDataDir();
+    // Refused before any connection is made, so the URL need not lead anywhere.
+    const pg = {
+      DOPPEL_DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      REDIS_URL: '',
+    };
+    try {
+      const throttled = runCli(['serve', '--api-processes', '2'], pg);
+      assert.equal(throttled.status, 78, throttled.stderr);
+      assert.match(throttled.stderr, /needs REDIS_URL/);
+      const worker = runCli(['serve', '--api-processes', '2', '--role', 'worker'], {
+        ...pg,
+        DOPPEL_THROTTLE: 'false',
+      });
+      assert.equal(worker.status, 78, worker.stderr);
+      assert.match(worker.stderr, /role worker serves no API/);
+      const bad = runCli(['serve', '--api-processes', '0'], pg);
+      assert.equal(bad.status, 2, bad.stderr);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('two processes on PostgreSQL: both serve, a killed one comes back, SIGTERM stops all with 0', {
     skip,
   }, async () => {
