@@ -40,6 +40,8 @@ export interface AppDeps {
   serveApi: boolean;
   /** undefined when ready, else why not (answers /ready with 503). */
   readiness(): Promise<string | undefined>;
+  /** One of `--api-processes N`: "index:pid", sent as X-Doppel-Process and in /health. */
+  processTag?: string;
 }
 
 /** Node's own limit on the request line plus headers (its `maxHeaderSize` default). */
@@ -69,17 +71,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  const tag = deps.processTag;
+  // Contract operations' request loggers carry operationId (bindOperations' childLoggerFactory).
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
-    const op = req.routeOptions.config?.operation;
-    if (op) req.log = req.log.child({ operationId: op.operationId });
+    if (tag) reply.header('X-Doppel-Process', tag);
   });
 
   registerErrorHandling(app, bodyLimitBytes);
   registerBodyParsing(app);
   registerMetrics(app, deps.metrics);
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  const health = tag ? { status: 'ok', process: tag } : { status: 'ok' };
+  app.get('/health', async () => health);
   app.get('/ready', async (_req, reply) => {
     const why = await deps.readiness();
     if (why) return reply.code(503).send({ status: 'unavailable', reason: why });

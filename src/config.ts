@@ -67,6 +67,8 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   role: Role;
+  /** `--api-processes N` / DOPPEL_API_PROCESSES: API processes on one port (PostgreSQL only). */
+  apiProcesses: number;
   auth: AuthMode;
   region: Region;
   databaseUrl: string | undefined;
@@ -142,7 +144,7 @@ export class ConfigError extends Error {
 }
 
 export type ConfigOverrides = Partial<
-  Pick<Config, 'host' | 'port' | 'dataDir' | 'role' | 'auth' | 'logLevel'>
+  Pick<Config, 'host' | 'port' | 'dataDir' | 'role' | 'apiProcesses' | 'auth' | 'logLevel'>
 >;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -361,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     publicUrl,
     dataDir,
     role,
+    apiProcesses: overrides.apiProcesses ?? int('DOPPEL_API_PROCESSES', 1, 1, 64),
     auth,
     region,
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),

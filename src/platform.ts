@@ -23,7 +23,13 @@ export interface Platform {
 
 export async function buildPlatform(
   deps: Deps,
-  opts: { runsJobs: boolean; serveApi: boolean; readiness?: () => Promise<string | undefined> },
+  opts: {
+    runsJobs: boolean;
+    serveApi: boolean;
+    readiness?: () => Promise<string | undefined>;
+    /** Names this process in X-Doppel-Process and /health (one of `--api-processes N`). */
+    processTag?: string;
+  },
 ): Promise<Platform> {
   // Seed data (system assets) follows the migrations createDeps ran, in every role.
   await seedModules(deps.moduleDeps);
@@ -67,6 +73,7 @@ export async function buildPlatform(
     ],
     serveApi: opts.serveApi,
     readiness: opts.readiness ?? (() => databaseReadiness(deps.database)),
+    ...(opts.processTag && { processTag: opts.processTag }),
   });
 
   return {

@@ -94,6 +94,10 @@ export function bindOperations(app: FastifyInstance, opts: BindOptions): void {
       url: op.url,
       schema: op.schema,
       config: { operation: op },
+      // The request's logger names the operation: one child with both bindings, made
+      // where Fastify makes its per-request child anyway (not a second child per request).
+      childLoggerFactory: (logger, bindings, childOpts) =>
+        logger.child({ ...bindings, operationId: op.operationId }, childOpts),
       bodyLimit: opts.bodyLimit,
       ...admissionHooks(opts, op),
       preValidation: async (req) => {

@@ -9,12 +9,14 @@ import { systemClock } from '../core/util/time.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { type AdminOps, connectAdmin } from './admin.ts';
 import { need, parse, UsageError } from './args.ts';
+import { ClusterConfigError, clusterChild, serveCluster } from './cluster.ts';
 import { KB_HELP, kbCommand } from './kb-cli.ts';
 import { serve } from './serve.ts';
 
 const HELP = `Usage: doppel <command> [options]
 
   serve [--role all|api|worker] [--auth strict|loose] [--host H] [--port N] [--data-dir D]
+        [--api-processes N]       (N API processes on one port; PostgreSQL only)
   migrate [--data-dir D]
   credentials create --project <id> [--description D] [--json]
   credentials list [--project <id>] [--json]
@@ -98,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         auth: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
+        'api-processes': { type: 'string' },
       });
       const role = values.role as ConfigOverrides['role'];
       if (role !== undefined && !['all', 'api', 'worker'].includes(role))
@@ -109,7 +112,24 @@ async function main(argv: string[]): Promise<number> {
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
         throw new UsageError('--port must be an integer between 0 and 65535');
       }
-      await serve(config({ role, auth, host: values.host, port, dataDir: values['data-dir'] }));
+      const rawN = values['api-processes'];
+      const apiProcesses = rawN === undefined ? undefined : Number(rawN);
+      if (
+        apiProcesses !== undefined &&
+        !(Number.isInteger(apiProcesses) && apiProcesses >= 1 && apiProcesses <= 64)
+      ) {
+        throw new UsageError('--api-processes must be an integer between 1 and 64');
+      }
+      const cfg = config({ role, auth, host: values.host, port, apiProcesses, dataDir: values['data-dir'] });
+      const child = clusterChild();
+      if (child) {
+        // A child of `--api-processes N`: the primary chose its role and the port.
+        await serve({ ...cfg, role: child.role, port: child.port, publicUrl: child.publicUrl }, child);
+      } else if (cfg.apiProcesses > 1) {
+        await serveCluster(cfg);
+      } else {
+        await serve(cfg);
+      }
       return -1; // keep running
     }
 
@@ -297,7 +317,7 @@ try {
   if (e instanceof UsageError) {
     console.error(`doppel: ${e.message}\n\n${HELP}`);
     process.exitCode = 2;
-  } else if (e instanceof ConfigError) {
+  } else if (e instanceof ConfigError || e instanceof ClusterConfigError) {
     console.error(`doppel: ${e.message}`);
     process.exitCode = 78; // EX_CONFIG
   } else {

@@ -9,8 +9,10 @@ import { createDeps } from '../deps.ts';
 import { buildPlatform, databaseReadiness } from '../platform.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { startAdminServer } from './admin.ts';
+import type { ClusterChild } from './cluster.ts';
 
-export async function serve(requested: Readonly<Config>): Promise<void> {
+/** `child`: this process is one of `--api-processes N` (src/main/cluster.ts). */
+export async function serve(requested: Readonly<Config>, child?: ClusterChild): Promise<void> {
   const config = await withConcretePort(requested);
   const logger = createLogger({ level: config.logLevel });
   if (config.auth === 'loose') {
@@ -28,6 +30,7 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
     runsJobs,
     serveApi: config.role !== 'worker',
     readiness: async () => (shuttingDown ? 'shutting down' : databaseReadiness(deps.database)),
+    ...(child && { processTag: `${child.index}:${process.pid}` }),
   });
   const app = platform.app;
 
@@ -53,8 +56,10 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
         deps.objects.kind === 'local' ? `local files in ${path.join(config.dataDir, 'objects')}` : 'S3',
       throttle: deps.throttle ? `${deps.throttle.store}, region ${config.region}` : 'off',
       jobs: runsJobs ? `in this process, concurrency ${config.jobs.concurrency}` : 'not in this process',
+      ...(child && { process: child.index, pid: process.pid }),
     },
-    'doppel is serving',
+    // The primary of `--api-processes N` says 'doppel is serving' once every child listens.
+    child ? 'api process serving' : 'doppel is serving',
   );
 
   const shutdown = async (signal: string) => {
@@ -72,6 +77,8 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
       await admin?.close();
       await deps.close();
       logger.info('stopped');
+      // A cluster child's IPC channel to the primary would keep it alive.
+      if (child) process.disconnect?.();
     } finally {
       clearTimeout(force);
     }
@@ -84,7 +91,7 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
  * Port 0 asks the OS for a free port. Presigned object URLs are built before listening,
  * so the port is picked here, first, and the public URL follows it unless set explicitly.
  */
-async function withConcretePort(config: Readonly<Config>): Promise<Readonly<Config>> {
+export async function withConcretePort(config: Readonly<Config>): Promise<Readonly<Config>> {
   if (config.port !== 0) return config;
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => {
@@ -101,7 +108,7 @@ async function withConcretePort(config: Readonly<Config>): Promise<Readonly<Conf
  * The first start's credential goes to the terminal, not the log (logs are shipped and
  * kept; a secret does not belong there), and to an owner-only file for later reference.
  */
-function announceDefaultCredential(
+export function announceDefaultCredential(
   config: Readonly<Config>,
   c: { ak: string; sk: string; projectId: string },
 ): void {

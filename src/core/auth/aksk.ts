@@ -60,6 +60,8 @@ const decodeNonAscii = (s: string): string =>
 
 export type PathReading = 'decoded' | 'sdk' | 'sdk-raw';
 
+const PLAIN_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 /**
  * The canonical URI: the path split on `/`, each segment encoded with `sdkEncode`, and a
  * trailing `/` always added. What "the path" is depends on the reading:
@@ -76,6 +78,8 @@ export type PathReading = 'decoded' | 'sdk' | 'sdk-raw';
  * MetaStudio path (ids are hex).
  */
 export function canonicalUri(rawPath: string, reading: PathReading = 'decoded'): string {
+  // Unreserved characters and '/' only: every reading leaves each segment as it is.
+  if (PLAIN_PATH.test(rawPath)) return rawPath.endsWith('/') ? rawPath : `${rawPath}/`;
   const prepare: Record<PathReading, (seg: string) => string> = {
     decoded: lenientDecode,
     sdk: (seg) => legacyAutoEscape(decodeNonAscii(seg)),

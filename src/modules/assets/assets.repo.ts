@@ -56,22 +56,21 @@ export class AssetsRepo {
    */
   async visible(projectId: string, assetIds: readonly string[], now: Date): Promise<VisibleAsset[]> {
     if (assetIds.length === 0) return [];
-    const own = await this.db
+    const ids = [...assetIds];
+    // One round trip for the three kinds of access (a ShowAsset of a system avatar used to
+    // take two); an id the project owns is answered from its own row alone, as before.
+    const own = this.db
       .selectFrom('assets')
       .selectAll()
       .select(sql<Access>`'own'`.as('access'))
       .where('project_id', '=', projectId)
-      .where('asset_id', 'in', [...assetIds])
-      .execute();
-    const found = new Set(own.map((r) => r.asset_id));
-    const rest = assetIds.filter((id) => !found.has(id));
-    if (rest.length === 0) return own;
+      .where('asset_id', 'in', ids);
     const system = this.db
       .selectFrom('assets')
       .selectAll()
       .select(sql<Access>`'system'`.as('access'))
       .where('project_id', '=', SYSTEM_PROJECT_ID)
-      .where('asset_id', 'in', rest)
+      .where('asset_id', 'in', ids)
       .where('asset_state', 'not in', [...GONE_STATES]);
     const shared = this.db
       .selectFrom('asset_shares as s')
@@ -81,14 +80,19 @@ export class AssetsRepo {
       .selectAll('assets')
       .select(sql<Access>`'shared'`.as('access'))
       .where('s.sharee_project_id', '=', projectId)
-      .where('s.asset_id', 'in', rest)
+      .where('s.asset_id', 'in', ids)
       .where((eb) => eb.or([eb('s.expires_at', 'is', null), eb('s.expires_at', '>', now)]))
       .where('assets.asset_state', 'not in', [...GONE_STATES]);
-    const others = (await system.unionAll(shared).execute()) as VisibleAsset[];
-    // An id is one asset; should a system and a shared row both match, the system one wins.
+    const rows = (await own.unionAll(system).unionAll(shared).execute()) as VisibleAsset[];
+    // An id is one asset: the project's own row wins, then a system row, then a share.
+    const rank: Record<Access, number> = { own: 0, system: 1, shared: 2 };
     const byId = new Map<string, VisibleAsset>();
-    for (const r of others) if (!byId.has(r.asset_id) || r.access === 'system') byId.set(r.asset_id, r);
-    return [...own, ...byId.values()];
+    for (const r of rows) {
+      const had = byId.get(r.asset_id);
+      if (!had || rank[r.access] < rank[had.access]) byId.set(r.asset_id, r);
+    }
+    const best = [...byId.values()];
+    return [...best.filter((r) => r.access === 'own'), ...best.filter((r) => r.access !== 'own')];
   }
 
   async update(projectId: string, assetId: string, patch: AssetPatch): Promise<void> {
