@@ -9,6 +9,7 @@ import { createDeps } from '../deps.ts';
 import { buildPlatform, databaseReadiness } from '../platform.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { startAdminServer } from './admin.ts';
+import { collectStartupGarbage } from './heap.ts';
 
 export async function serve(requested: Readonly<Config>): Promise<void> {
   const config = await withConcretePort(requested);
@@ -56,6 +57,8 @@ export async function serve(requested: Readonly<Config>): Promise<void> {
     },
     'doppel is serving',
   );
+  // Returns the start's garbage to the OS before the server settles into idling.
+  collectStartupGarbage();
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

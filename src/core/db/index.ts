@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Notification } from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
@@ -77,6 +77,8 @@ async function openPostgres(
   poolSize: number,
   onConnectionError: (err: Error) => void,
 ): Promise<Database> {
+  // pg is loaded only when a PostgreSQL URL is given: embedded mode never holds it.
+  const { default: pg } = await import('pg');
   // int8 (bigserial ids, counts) as JS numbers, as PGlite returns them.
   const types = {
     getTypeParser: (oid: number, format?: string) =>
@@ -97,7 +99,7 @@ async function openPostgres(
     db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
     async listen(channel, onNotify) {
       const client = await pool.connect();
-      const handler = (msg: pg.Notification) => {
+      const handler = (msg: Notification) => {
         if (msg.channel === channel) onNotify(msg.payload ?? '');
       };
       let broken = false;

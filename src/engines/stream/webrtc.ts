@@ -13,14 +13,7 @@
 // within tens of ms); ffmpeg does not honour a PLI, so a new viewer is given video from the
 // next keyframe on (the dialog encoder's GOP is 1 s, see DIALOG_ENCODER).
 import { randomUUID } from 'node:crypto';
-import {
-  MediaStream,
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  useNACK,
-  usePLI,
-} from 'werift';
+import type { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { FPS } from '../render/viseme-track.ts';
 import { h264StartsKeyframe, narrowOffer, OfferError, RtpContinuity, rtpPayload } from './rtp-packets.ts';
 import { RtpRelay } from './rtp-relay.ts';
@@ -43,6 +36,16 @@ interface Viewer {
 const GATHER_TIMEOUT_MS = 5000;
 /** A viewer that has not connected this long after its answer is dropped. */
 const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * werift (with its x509, DTLS and mDNS dependencies) is loaded on the first viewer, not at
+ * boot: an idle server that never answers an offer does not hold it (≈ 30 MB).
+ */
+let weriftModule: Promise<typeof import('werift')> | undefined;
+const loadWerift = () => {
+  weriftModule ??= import('werift');
+  return weriftModule;
+};
 
 export class WebRtcOut {
   private readonly peers = new Map<string, Viewer>();
@@ -75,6 +78,9 @@ export class WebRtcOut {
   async answer(offerSdp: string): Promise<{ viewerId: string; sdp: string }> {
     if (this.closed) throw new Error('the WebRTC output is closed');
     const offer = narrowOffer(offerSdp);
+    const { MediaStream, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useNACK, usePLI } =
+      await loadWerift();
+    if (this.closed) throw new Error('the WebRTC output is closed');
     const pc = new RTCPeerConnection({
       iceServers: [],
       iceAdditionalHostAddresses: this.iceAddresses,
