@@ -113,6 +113,7 @@ export async function createDeps(
     // Engine processes start lazily, on the first synthesis.
     const speech = createSpeechService({
       poolSize: config.speech.poolSize,
+      idleMs: config.speech.idleMs,
       engines: {
         ...(config.speech.openai && { openai: config.speech.openai }),
         ...(config.voiceCloning && {
