@@ -39,12 +39,15 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
     'tts-idle': { type: 'string', default: '10' },
+    /** Node options instead of the `start` script's, to compare them (`--node-options=""`). */
+    'node-options': { type: 'string' },
   },
 });
 const TTS_IDLE_S = Number(values['tts-idle']);
 
 /** The Node options `npm start` runs the server with (package.json: `node <options> bin/doppel.js serve`). */
 const START_OPTIONS: string[] = (() => {
+  if (values['node-options'] !== undefined) return values['node-options'].split(/\s+/).filter(Boolean);
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const words = String(pkg.scripts.start).split(/\s+/);
   return words.slice(words.indexOf('node') + 1, words.indexOf('bin/doppel.js'));
@@ -154,6 +157,13 @@ function treeRss(pid: number): { total: number; processes: number; each: string 
     } catch {}
   }
   return { total: Math.round(kb / 1024), processes: tree.length, each: each.join(', ') };
+}
+
+/** CPU seconds (user + system) `pid` has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 /** CreateTtsAudition → milliseconds until ShowTtsAuditionFile lists the first sentence's file. */
@@ -301,13 +311,16 @@ async function main(): Promise<void> {
     const assetId = await firstAssetId(fresh.url, cred);
     const peaks: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
+      const cpu0 = cpuSeconds(fresh.proc.pid!);
       const r = await loadRun(fresh.url, cred, assetId);
+      const cpuUs = ((cpuSeconds(fresh.proc.pid!) - cpu0) / Math.max(1, r.requests.total)) * 1e6;
       const rss = treeRss(fresh.proc.pid!);
       peaks.push(rss.total);
       console.log(
         `load run ${i}: ${CONNECTIONS} connections × ${DURATION} s of signed ListAssets/ShowAsset: ` +
           `${Math.round(r.requests.mean)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, ` +
-          `non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodeStats)}; RSS after: ${rss.total} MB`,
+          `non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodeStats)}; server CPU ${cpuUs.toFixed(0)} µs a request; ` +
+          `RSS after: ${rss.total} MB`,
       );
     }
     console.log(`RSS growth from run 1 to run ${RUNS}: ${peaks.at(-1)! - peaks[0]!} MB`);
