@@ -13,7 +13,8 @@ import { conceptsOf, conceptTable } from './synonyms.ts';
 // Built on the first Chinese text, not at import (its tables are ≈ 8 MB of heap).
 let converter: ((s: string) => string) | undefined;
 const toSimplified = (s: string): string => {
-  const convert = (converter ??= Converter({ from: 't', to: 'cn' }));
+  const convert = converter ?? Converter({ from: 't', to: 'cn' });
+  converter = convert;
   return convert(s);
 };
 
