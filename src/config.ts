@@ -112,7 +112,8 @@ export interface Config {
     tools: MediaToolMode;
   };
   /** Speech engines: the eSpeak process pool size, and an optional OpenAI-compatible endpoint. */
-  speech: { poolSize: number; openai: OpenAiSpeechSettings | undefined };
+  /** idleMs: an eSpeak process idle this long is stopped (0 = never). */
+  speech: { poolSize: number; idleMs: number; openai: OpenAiSpeechSettings | undefined };
 }
 
 export interface HttpLimits {
@@ -415,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     ),
     speech: {
       poolSize: int('DOPPEL_TTS_POOL_SIZE', Math.max(1, os.availableParallelism()), 1, 256),
+      idleMs: int('DOPPEL_TTS_IDLE_SECONDS', 60, 0, 86_400) * 1000,
       openai,
     },
   };

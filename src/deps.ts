@@ -3,7 +3,7 @@
 
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { AccountsService } from './core/auth/accounts.service.ts';
 import { createAuthenticator } from './core/auth/authenticate.ts';
@@ -89,6 +89,8 @@ export async function createDeps(
 
     let redis: Redis | undefined;
     if (config.redisUrl) {
+      // Loaded only when Redis is configured: embedded mode never holds ioredis.
+      const { Redis } = await import('ioredis');
       redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
       redis.on('error', (e) => logger.warn({ err: e }, 'redis connection problem'));
       closers.push(async () => redis?.disconnect());
@@ -112,6 +114,7 @@ export async function createDeps(
     // Engine processes start lazily, on the first synthesis.
     const speech = createSpeechService({
       poolSize: config.speech.poolSize,
+      idleMs: config.speech.idleMs,
       engines: {
         ...(config.speech.openai && { openai: config.speech.openai }),
         ...(config.voiceCloning && {

@@ -5,10 +5,16 @@
 //   start-to-ready  fresh data dir; the same dir again (restart); the dir with N assets
 //                   written straight into its database (default 100 000)
 //   idle RSS        the server and every process it started, summed from /proc, 10 s after
-//                   /ready, on the fresh data dir
+//                   /ready, on the fresh data dir and again after the restart, each process
+//                   listed with its own figure
 //   loaded RSS      the same sum after each of R runs of C connections of signed ListAssets /
 //                   ShowAsset (throttle off); "growth" is the last run's figure minus the first
+//   first TTS       CreateTtsAudition until its first sentence's file is listed: with no engine
+//                   process running (a fresh server), warm, and again once the engines have
+//                   been stopped for idling (DOPPEL_TTS_IDLE_SECONDS, --tts-idle, default 10 s
+//                   here instead of the server's 60 s so the bench does not wait minutes)
 //
+// The server runs with the Node options of package.json's `start` script (`npm start`).
 // Times are wall-clock milliseconds of this machine at the load average printed with them;
 // compare figures from one run (docs/benchmarks.md keeps them with the load they had).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -20,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/core/db/index.ts';
-import { buildSignedRequest } from '../../test/helpers/signer.ts';
+import { buildSignedRequest, signedFetch } from '../../test/helpers/signer.ts';
+import { EN_VOICE } from '../../test/helpers/tts.ts';
 import { autocannon } from './autocannon.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,8 +38,20 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
+    'tts-idle': { type: 'string', default: '10' },
+    /** Node options instead of the `start` script's, to compare them (`--node-options=""`). */
+    'node-options': { type: 'string' },
   },
 });
+const TTS_IDLE_S = Number(values['tts-idle']);
+
+/** The Node options `npm start` runs the server with (package.json: `node <options> bin/doppel.js serve`). */
+const START_OPTIONS: string[] = (() => {
+  if (values['node-options'] !== undefined) return values['node-options'].split(/\s+/).filter(Boolean);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const words = String(pkg.scripts.start).split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('bin/doppel.js'));
+})();
 const ASSETS = Number(values.assets);
 const CONNECTIONS = Number(values.connections);
 const DURATION = Number(values.duration);
@@ -57,13 +76,14 @@ function envFor(dataDir: string): NodeJS.ProcessEnv {
     DOPPEL_PORT: '0',
     DOPPEL_LOG_LEVEL: 'info',
     DOPPEL_THROTTLE: 'false',
+    DOPPEL_TTS_IDLE_SECONDS: String(TTS_IDLE_S),
   };
 }
 
 /** Starts the server and answers once GET /ready is 200, with the time that took. */
 async function start(dataDir: string): Promise<Server> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['bin/doppel.js', 'serve'], {
+  const proc = spawn(process.execPath, [...START_OPTIONS, 'bin/doppel.js', 'serve'], {
     cwd: ROOT,
     env: envFor(dataDir),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,7 +127,7 @@ function status(url: string): Promise<number> {
 }
 
 /** RSS in MB of `pid` and all its descendants, from /proc. */
-function treeRss(pid: number): { total: number; processes: number } {
+function treeRss(pid: number): { total: number; processes: number; each: string } {
   const parents = new Map<number, number>();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -120,12 +140,74 @@ function treeRss(pid: number): { total: number; processes: number } {
   for (let i = 0; i < tree.length; i++)
     for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
   let kb = 0;
+  const each: string[] = [];
   for (const p of tree) {
     try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      const own = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      kb += own;
+      const args = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const what =
+        p === pid
+          ? 'server'
+          : (args
+              .find((a) => /\.(ts|js)$/.test(a))
+              ?.split('/')
+              .pop() ?? args[0]);
+      each.push(`${what} ${Math.round(own / 1024)}`);
     } catch {}
   }
-  return { total: Math.round(kb / 1024), processes: tree.length };
+  return { total: Math.round(kb / 1024), processes: tree.length, each: each.join(', ') };
+}
+
+/** CPU seconds (user + system) `pid` has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** CreateTtsAudition → milliseconds until ShowTtsAuditionFile lists the first sentence's file. */
+async function firstTts(url: string, cred: { projectId: string; ak: string; sk: string }): Promise<number> {
+  const auth = { ak: cred.ak, sk: cred.sk, projectId: cred.projectId };
+  const t0 = performance.now();
+  const c = await signedFetch(`${url}/v1/${cred.projectId}/ttsc/audition`, {
+    ...auth,
+    method: 'POST',
+    body: { text: 'Good morning. This is the first sentence of a short audition.', emotion: EN_VOICE },
+  });
+  const job = (await c.json()) as { job_id?: string };
+  if (c.status !== 200 || !job.job_id) throw new Error(`CreateTtsAudition answered ${c.status}`);
+  for (;;) {
+    const r = await signedFetch(`${url}/v1/${cred.projectId}/ttsc/audition-file/${job.job_id}`, auth);
+    const b = (await r.json()) as { files?: unknown[]; is_file_complete?: boolean; error_code?: string };
+    if (r.status !== 200 || b.error_code) throw new Error(`ShowTtsAuditionFile: ${JSON.stringify(b)}`);
+    if ((b.files?.length ?? 0) > 0) return performance.now() - t0;
+    if (performance.now() - t0 > 120_000) throw new Error('no audition file in 120 s');
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+async function ttsRuns(s: Server, cred: { projectId: string; ak: string; sk: string }): Promise<void> {
+  const cold = await firstTts(s.url, cred);
+  const warm = await firstTts(s.url, cred);
+  const busy = treeRss(s.proc.pid!);
+  console.log(
+    `first TTS (first file of CreateTtsAudition), no engine running: ${cold.toFixed(0)} ms; warm: ${warm.toFixed(0)} ms; ` +
+      `RSS with the engines: ${busy.total} MB in ${busy.processes} processes (${busy.each})`,
+  );
+  const t0 = performance.now();
+  while (treeRss(s.proc.pid!).each.includes('worker.ts')) {
+    if (performance.now() - t0 > TTS_IDLE_S * 1000 + 120_000)
+      throw new Error('the engines did not stop when idle');
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  const after = treeRss(s.proc.pid!);
+  console.log(
+    `engines stopped ${((performance.now() - t0) / 1000).toFixed(0)} s after the last TTS ` +
+      `(idle timeout ${TTS_IDLE_S} s); RSS then: ${after.total} MB (${after.each})`,
+  );
+  const again = await firstTts(s.url, cred);
+  console.log(`first TTS after the idle shutdown: ${again.toFixed(0)} ms`);
 }
 
 function credentialOf(dataDir: string): { projectId: string; ak: string; sk: string } {
@@ -215,30 +297,43 @@ const load = () =>
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-footprint-'));
   try {
-    console.log(`bench:footprint — node ${process.version}, ${os.cpus().length} cores, load ${load()}`);
+    console.log(
+      `bench:footprint — node ${process.version} ${START_OPTIONS.join(' ')}, ${os.cpus().length} cores, load ${load()}`,
+    );
     const fresh = await start(dir);
     console.log(`start to /ready, fresh data dir: ${fresh.readyMs.toFixed(0)} ms`);
     await new Promise((r) => setTimeout(r, 10_000));
     const idle = treeRss(fresh.proc.pid!);
-    console.log(`idle RSS, all processes: ${idle.total} MB in ${idle.processes} processes (load ${load()})`);
+    console.log(
+      `idle RSS, all processes: ${idle.total} MB in ${idle.processes} processes (${idle.each}) (load ${load()})`,
+    );
     const cred = credentialOf(dir);
     const assetId = await firstAssetId(fresh.url, cred);
     const peaks: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
+      const cpu0 = cpuSeconds(fresh.proc.pid!);
       const r = await loadRun(fresh.url, cred, assetId);
+      const cpuUs = ((cpuSeconds(fresh.proc.pid!) - cpu0) / Math.max(1, r.requests.total)) * 1e6;
       const rss = treeRss(fresh.proc.pid!);
       peaks.push(rss.total);
       console.log(
         `load run ${i}: ${CONNECTIONS} connections × ${DURATION} s of signed ListAssets/ShowAsset: ` +
           `${Math.round(r.requests.mean)} req/s, p99 ${r.latency.p99} ms, errors ${r.errors}, ` +
-          `non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodeStats)}; RSS after: ${rss.total} MB`,
+          `non-2xx ${r.non2xx} ${JSON.stringify(r.statusCodeStats)}; server CPU ${cpuUs.toFixed(0)} µs a request; ` +
+          `RSS after: ${rss.total} MB`,
       );
     }
     console.log(`RSS growth from run 1 to run ${RUNS}: ${peaks.at(-1)! - peaks[0]!} MB`);
+    await ttsRuns(fresh, cred);
     await stop(fresh);
 
     const again = await start(dir);
     console.log(`start to /ready, restart on the same data dir: ${again.readyMs.toFixed(0)} ms`);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const idle2 = treeRss(again.proc.pid!);
+    console.log(
+      `idle RSS after the restart: ${idle2.total} MB in ${idle2.processes} processes (${idle2.each}) (load ${load()})`,
+    );
     await stop(again);
 
     await addAssets(dir, cred.projectId, ASSETS);

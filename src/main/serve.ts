@@ -10,6 +10,7 @@ import { buildPlatform, databaseReadiness } from '../platform.ts';
 import { accountsAdminOps } from './accounts-admin.ts';
 import { startAdminServer } from './admin.ts';
 import type { ClusterChild } from './cluster.ts';
+import { collectStartupGarbage } from './heap.ts';
 
 /** `child`: this process is one of `--api-processes N` (src/main/cluster.ts). */
 export async function serve(requested: Readonly<Config>, child?: ClusterChild): Promise<void> {
@@ -61,6 +62,8 @@ export async function serve(requested: Readonly<Config>, child?: ClusterChild): 
     // The primary of `--api-processes N` says 'doppel is serving' once every child listens.
     child ? 'api process serving' : 'doppel is serving',
   );
+  // Returns the start's garbage to the OS before the server settles into idling.
+  collectStartupGarbage();
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

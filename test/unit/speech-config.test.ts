@@ -8,6 +8,16 @@ test('defaults: a pool per core, no HTTP engine', () => {
   const c = loadConfig({});
   assert.equal(c.speech.poolSize, Math.max(1, os.availableParallelism()));
   assert.equal(c.speech.openai, undefined);
+  assert.equal(c.speech.idleMs, 60_000);
+});
+
+test('the idle timeout of the engine processes is set in seconds; 0 keeps them', () => {
+  assert.equal(loadConfig({ DOPPEL_TTS_IDLE_SECONDS: '300' }).speech.idleMs, 300_000);
+  assert.equal(loadConfig({ DOPPEL_TTS_IDLE_SECONDS: '0' }).speech.idleMs, 0);
+  assert.throws(
+    () => loadConfig({ DOPPEL_TTS_IDLE_SECONDS: '-1' }),
+    (e) => e instanceof ConfigError && /DOPPEL_TTS_IDLE_SECONDS/.test(e.message),
+  );
 });
 
 test('an OpenAI-compatible endpoint with key, model and voice map', () => {

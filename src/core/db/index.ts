@@ -1,11 +1,13 @@
 // The one database layer: PGlite in the data dir by default, PostgreSQL when a URL is
 // given. Both speak the same SQL through the same Kysely instance, so the code above
 // this file never knows which one it runs on.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Notification } from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
@@ -85,6 +87,8 @@ async function openPostgres(
   poolSize: number,
   onConnectionError: (err: Error) => void,
 ): Promise<Database> {
+  // pg is loaded only when a PostgreSQL URL is given: embedded mode never holds it.
+  const { default: pg } = await import('pg');
   // int8 (bigserial ids, counts) as JS numbers, as PGlite returns them.
   const types = {
     getTypeParser: (oid: number, format?: string) =>
@@ -105,7 +109,7 @@ async function openPostgres(
     db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
     async listen(channel, onNotify, onLost) {
       const client = await pool.connect();
-      const handler = (msg: pg.Notification) => {
+      const handler = (msg: Notification) => {
         if (msg.channel === channel) onNotify(msg.payload ?? '');
       };
       let broken = false;
@@ -153,6 +157,7 @@ async function openPGlite(dir: string | undefined, given?: PGliteInterface): Pro
   }
   let pglite: PGliteInterface;
   try {
+    if (dir && !given && !fs.existsSync(path.join(dir, 'PG_VERSION'))) await initInChild(dir);
     pglite = given ?? (await PGlite.create(pgliteOptions(dir)));
   } catch (e) {
     unlock();
@@ -175,6 +180,27 @@ async function openPGlite(dir: string | undefined, given?: PGliteInterface): Pro
       unlock();
     },
   };
+}
+
+const INIT_SCRIPT = fileURLToPath(new URL('./pglite-init.ts', import.meta.url));
+
+/** A new data directory is created by a child process (pglite-init.ts says why). */
+function initInChild(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), INIT_SCRIPT, dir],
+      { timeout: 300_000, maxBuffer: 4 * 1024 * 1024 },
+      (err, _stdout, stderr) => {
+        if (!err) return resolve();
+        reject(
+          new Error(
+            `creating the embedded database in ${dir} failed: ${err.message}\n${stderr.slice(-2000)}`,
+          ),
+        );
+      },
+    );
+  });
 }
 
 /**

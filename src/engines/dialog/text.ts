@@ -10,7 +10,13 @@
 import { Converter } from 'opencc-js/t2cn';
 import { conceptsOf, conceptTable } from './synonyms.ts';
 
-const toSimplified = Converter({ from: 't', to: 'cn' });
+// Built on the first Chinese text, not at import (its tables are ≈ 8 MB of heap).
+let converter: ((s: string) => string) | undefined;
+const toSimplified = (s: string): string => {
+  const convert = converter ?? Converter({ from: 't', to: 'cn' });
+  converter = convert;
+  return convert(s);
+};
 
 const CJK = /\p{Script=Han}/u;
 const PUNCT = /[\p{P}\p{S}]+/gu;

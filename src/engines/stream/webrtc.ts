@@ -16,14 +16,7 @@
 // same RTP slots (audio-cut.ts), so the browser stops hearing it as soon as what it has
 // buffered has played.
 import { randomUUID } from 'node:crypto';
-import {
-  MediaStream,
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  useNACK,
-  usePLI,
-} from 'werift';
+import type { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { FPS } from '../render/viseme-track.ts';
 import { afterCut } from './audio-cut.ts';
 import { h264StartsKeyframe, narrowOffer, OfferError, RtpContinuity, rtpPayload } from './rtp-packets.ts';
@@ -47,6 +40,16 @@ interface Viewer {
 const GATHER_TIMEOUT_MS = 5000;
 /** A viewer that has not connected this long after its answer is dropped. */
 const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * werift (with its x509, DTLS and mDNS dependencies) is loaded on the first viewer, not at
+ * boot: an idle server that never answers an offer does not hold it (≈ 30 MB).
+ */
+let weriftModule: Promise<typeof import('werift')> | undefined;
+const loadWerift = () => {
+  weriftModule ??= import('werift');
+  return weriftModule;
+};
 
 export class WebRtcOut {
   private readonly peers = new Map<string, Viewer>();
@@ -85,6 +88,9 @@ export class WebRtcOut {
   async answer(offerSdp: string): Promise<{ viewerId: string; sdp: string }> {
     if (this.closed) throw new Error('the WebRTC output is closed');
     const offer = narrowOffer(offerSdp);
+    const { MediaStream, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useNACK, usePLI } =
+      await loadWerift();
+    if (this.closed) throw new Error('the WebRTC output is closed');
     const pc = new RTCPeerConnection({
       iceServers: [],
       iceAdditionalHostAddresses: this.iceAddresses,
