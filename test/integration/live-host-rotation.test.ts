@@ -2,7 +2,8 @@
 // backup host plays two rounds pushed over RTMP to a receiver on 127.0.0.1; round 0 shows the
 // first scene's host and round 1 the backup, and across the switch (the encoder restarts behind
 // the relay) the received stream keeps its 25 fps, rising timestamps and sound. Also: an
-// unknown backup host is refused when the room is made.
+// unknown backup host is refused when the room is made, and a backup that is no usable avatar
+// package fails the job at its start with the unusable-input code.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { after, before, it } from 'node:test';
 import { runToolBinary } from '../../src/core/media/index.ts';
 import { FlvSplitter } from '../../src/engines/stream/index.ts';
 import { SYSTEM_AVATARS } from '../../src/modules/assets/system-avatars.ts';
-import { waitFor } from '../helpers/assets.ts';
+import { insertAsset, insertFileRow, waitFor } from '../helpers/assets.ts';
 import { describeEachDb } from '../helpers/db.ts';
 import { freePort, meanDiff, type RtmpReceiver, rtmpReceiver, soundLevel } from '../helpers/live-media.ts';
 import { envTools } from '../helpers/media-fixtures.ts';
@@ -167,5 +168,28 @@ await describeEachDb('Live jobs: host rotation (backup_model_asset_ids)', (leg) 
     });
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.match(r.body.error_msg, /backup_model_asset_ids\[0\]/, JSON.stringify(r.body));
+  });
+
+  it('a backup host that is no usable avatar package fails the job at its start', async () => {
+    const broken = await insertAsset(p, {
+      name: 'broken host',
+      type: 'HUMAN_MODEL_2D',
+      projectId: p.tenant.projectId,
+    });
+    await insertFileRow(p, p.tenant.projectId, broken, {
+      name: 'broken.zip',
+      bytes: Buffer.from('not a zip'),
+    });
+    const roomId = await room([broken]);
+    const jobs = `${ROOMS}/${roomId}/smart-live-jobs`;
+    const start = await p.call('POST', jobs, { body: { output_urls: [] } });
+    assert.equal(start.status, 202, JSON.stringify(start.body));
+    const done = await waitFor('the job ended', 60_000, async () => {
+      const s = await p.call('GET', `${jobs}/${start.body.job_id}`);
+      return s.body.state === 'SUCCEED' || s.body.state === 'FAILED' ? s.body : undefined;
+    });
+    assert.equal(done.state, 'FAILED', JSON.stringify(done));
+    assert.equal(done.error_info.error_code, 'MSS.10004111');
+    assert.match(done.error_info.error_msg, /backup_model_asset_ids\[0\].*not a usable 2D avatar package/);
   });
 });
