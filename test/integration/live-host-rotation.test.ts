@@ -102,11 +102,18 @@ await describeEachDb('Live jobs: host rotation (backup_model_asset_ids)', (leg) 
 
     // The playing position names the host on screen: the main one in round 0, the backup in round 1.
     const seen = new Map<number, string>();
+    let discontinuity = false;
     const done = await waitFor('the two rounds played', 240_000, async () => {
       const r = await command({ command: 'GET_CURRENT_PLAYING_SCRIPTS' });
       if (r.status === 200) {
         const res = JSON.parse(r.body.result);
         if (res.playing && res.round !== undefined) seen.set(res.round, res.model_asset_id);
+        // The HLS playlist goes on across the switch, marking it.
+        if (res.round === 1 && !discontinuity) {
+          const list = path.join(p.deps.moduleDeps.tmpDir, `live-${jobId}`, 'stream', 'hls', 'index.m3u8');
+          discontinuity =
+            fs.existsSync(list) && fs.readFileSync(list, 'utf8').includes('#EXT-X-DISCONTINUITY');
+        }
       }
       const s = await p.call('GET', `${jobs}/${jobId}`);
       return s.body.state === 'SUCCEED' || s.body.state === 'FAILED' ? s.body : undefined;
@@ -114,6 +121,7 @@ await describeEachDb('Live jobs: host rotation (backup_model_asset_ids)', (leg) 
     assert.equal(done.state, 'SUCCEED', JSON.stringify(done));
     if (seen.has(0)) assert.equal(seen.get(0), MAIN);
     assert.equal(seen.get(1), BACKUP, JSON.stringify([...seen]));
+    assert.ok(discontinuity, 'the HLS playlist marks the switch with #EXT-X-DISCONTINUITY');
     await receiver.close();
 
     // Timestamps as received: video every 40 ms (25 fps, no gap or repeat at the switch), audio rising.
