@@ -1,5 +1,5 @@
 // The stream engine's pure parts: the play queue's placement rules, pacing, blinks, clips,
-// the encoder/relay argv and the FLV tag splitter.
+// the encoder/relay argv, the FLV tag splitter and the joiner of successive encoders' output.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AvatarPackage } from '../../src/engines/render/index.ts';
@@ -7,6 +7,7 @@ import {
   BlinkClock,
   type Clip,
   encoderArgs,
+  FlvJoiner,
   FlvPreamble,
   FlvSplitter,
   makeClip,
@@ -172,6 +173,18 @@ test('argv: one encoder writing HLS and FLV; a copy relay; push URLs', () => {
     args.at(-1) as string,
     /^\[f=hls:.*hls_segment_filename=\/w\/hls\/seg%06d\.ts\]\/w\/hls\/index\.m3u8\|\[f=flv.*\]pipe:1$/,
   );
+  assert.doesNotMatch(args.at(-1) as string, /append_list/);
+  // After a host switch the new encoder goes on with the playlist (and marks the discontinuity).
+  const again = encoderArgs({
+    width: 1080,
+    height: 1920,
+    bitrateKbps: 4000,
+    background: { color: '#102030' },
+    avatar: { base: '/w/base.pam', faces: '', x: 10, y: 20, faceAt: { x: 4, y: 6 } },
+    face: { width: 200, height: 120 },
+    hls: { dir: '/w/hls', segmentSec: 2, listSize: 6, append: true },
+  });
+  assert.match(again.at(-1) as string, /hls_flags=[^:]*\+append_list/);
   const relay = relayArgs('rtmp://127.0.0.1:1935/live/k');
   assert.deepEqual(relay.slice(-3), ['-f', 'flv', 'rtmp://127.0.0.1:1935/live/k']);
   assert.equal(rtmpTarget('rtmp://h/live/', 'k'), 'rtmp://h/live/k');
@@ -213,4 +226,58 @@ test('FLV: tags split across chunks; the preamble keeps header, metadata and seq
   assert.equal(kept.length, 4);
   assert.equal(p.ready, true);
   assert.equal(p.bytes().length, header.length + 15 + 3 + 15 + 4 + 15 + 3);
+});
+
+test('FLV joiner: a second encoder loses its header and same sequence headers, its stamps shifted and rising', () => {
+  const tag = (type: number, ms: number, data: number[]) => {
+    const b = Buffer.alloc(11 + data.length + 4);
+    b[0] = type;
+    b.writeUIntBE(data.length, 1, 3);
+    b.writeUIntBE(ms & 0xffffff, 4, 3);
+    b[7] = ms >>> 24;
+    Buffer.from(data).copy(b, 11);
+    b.writeUInt32BE(11 + data.length, 11 + data.length);
+    return b;
+  };
+  const header = Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]);
+  const encoder = (frames: number, audioTail: boolean) =>
+    Buffer.concat([
+      header,
+      tag(18, 0, [2, 0, 1]),
+      tag(9, 0, [0x17, 0, 1, 2]),
+      tag(8, 0, [0xaf, 0, 9]),
+      ...Array.from({ length: frames }, (_, i) => [
+        tag(9, i * 40, [i ? 0x27 : 0x17, 1, i]),
+        tag(8, i * 40, [0xaf, 1, i]),
+      ]).flat(),
+      // A flush that stamps its padded last audio frame like the one before.
+      ...(audioTail ? [tag(8, (frames - 1) * 40, [0xaf, 1, 99])] : []),
+    ]);
+  const j = new FlvJoiner();
+  const first = j.push(encoder(3, true));
+  j.next(120);
+  const second = Buffer.concat([
+    j.push(encoder(2, false).subarray(0, 50)),
+    j.push(encoder(2, false).subarray(50)),
+  ]);
+  const units = new FlvSplitter().push(Buffer.concat([first, second]));
+  assert.deepEqual(
+    units.map((u) => ('ms' in u ? `${u.kind[0]}${u.ms}${u.sequenceHeader ? 's' : ''}` : u.kind)),
+    [
+      'header',
+      'script',
+      'v0s',
+      'a0s',
+      'v0',
+      'a0',
+      'v40',
+      'a40',
+      'v80',
+      'a80',
+      'v120',
+      'a120',
+      'v160',
+      'a160',
+    ],
+  );
 });

@@ -23,7 +23,8 @@ export interface EncoderPlan {
   /** The avatar's body picture (PAM), placement and idle motion; the face box size. */
   avatar: AvatarLayer;
   face: { width: number; height: number };
-  hls: { dir: string; segmentSec: number; listSize: number };
+  /** `append`: a restarted encoder (a host switch) goes on with the playlist it finds. */
+  hls: { dir: string; segmentSec: number; listSize: number; append?: boolean };
   /** x264 preset (default superfast: a 1080p stream at ~0.4 core). */
   preset?: string;
   /** H.264 profile (default high). WebRTC viewers get constrained baseline (webrtc.ts). */
@@ -120,7 +121,7 @@ export function encoderArgs(plan: EncoderPlan): string[] {
     'f=hls',
     `hls_time=${plan.hls.segmentSec}`,
     `hls_list_size=${plan.hls.listSize}`,
-    'hls_flags=delete_segments+independent_segments+omit_endlist',
+    `hls_flags=delete_segments+independent_segments+omit_endlist${plan.hls.append ? '+append_list' : ''}`,
     `hls_segment_filename=${seg}/seg%06d.ts`,
   ].join(':');
   args.push('-f', 'tee', `[${hls}]${seg}/${HLS_PLAYLIST}|[f=flv:flvflags=no_duration_filesize]pipe:1`);

@@ -86,3 +86,59 @@ export class FlvPreamble {
     return Buffer.concat([this.header, this.script, this.video, this.audio].filter((b): b is Buffer => !!b));
   }
 }
+
+/** Rewrites a tag's timestamp (24 bits, then the upper 8) in place. */
+export function setTagMs(tag: Buffer, ms: number): void {
+  tag.writeUIntBE(ms & 0xffffff, 4, 3);
+  tag[7] = (ms >>> 24) & 0xff;
+}
+
+/**
+ * Joins the FLV outputs of successive encoders (a host switch restarts the encoder, stream.ts)
+ * into one stream: the first keeps its header, metadata and sequence headers; a later one loses
+ * its header and metadata, and its sequence headers when they are the same as before (same
+ * size and settings: x264 writes the same SPS/PPS), and its timestamps are shifted by the media
+ * time its first frame has in the joined stream, so they keep rising across the switch.
+ */
+export class FlvJoiner {
+  private splitter = new FlvSplitter();
+  private shiftMs = 0;
+  private first = true;
+  private readonly seq: { video?: Buffer; audio?: Buffer } = {};
+  private readonly last: { video: number; audio: number } = { video: -1, audio: -1 };
+
+  /** The next bytes are a new encoder's output, its clock `shiftMs` later than the first's. */
+  next(shiftMs: number): void {
+    this.splitter = new FlvSplitter();
+    this.shiftMs = shiftMs;
+    this.first = false;
+  }
+
+  /** Bytes of the current encoder → bytes of the joined stream. */
+  push(chunk: Buffer): Buffer {
+    const out: Buffer[] = [];
+    for (const u of this.splitter.push(chunk)) {
+      if (u.kind === 'header' || u.kind === 'script') {
+        if (this.first) out.push(u.bytes);
+        continue;
+      }
+      if (u.sequenceHeader) {
+        const prev = this.seq[u.kind];
+        // Past the 11-byte tag header (which holds the timestamp): the codec data and size.
+        if (!this.first && prev?.subarray(11).equals(u.bytes.subarray(11))) continue;
+        this.seq[u.kind] = u.bytes;
+      }
+      const ms = u.ms + this.shiftMs;
+      // An encoder flushing at the end of its input may stamp its last packets alike (the
+      // padded last AAC frame, a repeated last picture): a tag that does not rise is dropped,
+      // so every output (and the ingest) sees timestamps that only rise.
+      if (!u.sequenceHeader) {
+        if (ms <= this.last[u.kind]) continue;
+        this.last[u.kind] = ms;
+      }
+      if (this.shiftMs) setTagMs(u.bytes, ms);
+      out.push(u.bytes);
+    }
+    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+  }
+}

@@ -14,5 +14,6 @@ export * from './rtp-packets.ts';
 export * from './rtp-relay.ts';
 export * from './speech-clips.ts';
 export * from './stream.ts';
+export * from './stream-encoder.ts';
 export * from './stream-output.ts';
 export * from './webrtc.ts';

@@ -1,4 +1,5 @@
-// The realtime avatar stream: one encoder process per stream, fed one frame (the face box, raw
+// The realtime avatar stream: one encoder process at a time (a host switch restarts it behind
+// the same outputs, stream-encoder.ts), fed one frame (the face box, raw
 // RGBA) and 40 ms of PCM 25 times a second against the wall clock, for as long as it runs.
 // What is said comes from the PlayQueue (scripts, replies, answers); a second loop synthesises
 // the queue's next sentences a few seconds ahead of the playhead (bounded by `lookaheadMs`);
@@ -8,8 +9,7 @@
 // and reacts to the events; this file knows no job, room or HTTP.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type LiveProcess, spawnLiveProcess } from '../../core/media/live-process.ts';
-import { mouthShapeFor } from '../render/avatar-package.ts';
+import { type AvatarPackage, mouthShapeFor } from '../render/avatar-package.ts';
 import { FPS } from '../render/viseme-track.ts';
 import { BlinkClock } from './blink-clock.ts';
 import { type Clip, clipAudio, SAMPLES_PER_FRAME } from './clip.ts';
@@ -19,10 +19,17 @@ import type { FlvUnit } from './flv-tags.ts';
 import { paceStep, untilFrame } from './pacer.ts';
 import { type Entry, type PlayMode, PlayQueue, type SpeechItem } from './play-queue.ts';
 import { RtmpRelay } from './rtmp-relay.ts';
+import { EncoderChain } from './stream-encoder.ts';
 import { StreamOutput } from './stream-output.ts';
 import type { StreamEvent, StreamOptions, StreamStats } from './stream-types.ts';
 
 export type { StreamEvent, StreamOptions, StreamStats } from './stream-types.ts';
+
+/** A host the stream can switch to: its avatar and its pictures, prepared (prepareHost). */
+export interface StreamHost {
+  avatar: AvatarPackage;
+  faces: StreamFaces;
+}
 
 interface Work {
   ctrl: AbortController;
@@ -32,8 +39,11 @@ interface Work {
 export class LiveStream<P = unknown> {
   readonly queue = new PlayQueue<P>();
   readonly hlsDir: string;
-  private encoder!: LiveProcess;
+  private readonly chain: EncoderChain;
   private faces!: StreamFaces;
+  /** The host on screen (the options' avatar until switchHost). */
+  private avatar: AvatarPackage;
+  private hosts = 0;
   private relay: RtmpRelay | undefined;
   private readonly blink: BlinkClock;
   private readonly silence = new Int16Array(SAMPLES_PER_FRAME);
@@ -53,15 +63,27 @@ export class LiveStream<P = unknown> {
   private synthLoop: Promise<void> = Promise.resolve();
   /** Resolves when the encoder has exited (after stop(), or on its own with an error). */
   readonly finished: Promise<{ error?: string }>;
-  private finish!: (r: { error?: string }) => void;
 
   private constructor(private readonly opts: StreamOptions<P>) {
     this.hlsDir = path.join(opts.dir, 'hls');
     this.blink = new BlinkClock(opts.seed ?? 1);
     this.lookahead = Math.ceil(((opts.lookaheadMs ?? 4000) * FPS) / 1000);
-    this.finished = new Promise((r) => {
-      this.finish = r;
+    this.avatar = opts.avatar;
+    this.chain = new EncoderChain({
+      ffmpeg: opts.tools.ffmpeg.path,
+      onOutput: (c) => {
+        if (c.length === 0) return;
+        this.relay?.write(c);
+        this.opts.onOutput?.(c);
+        this.output.push(c);
+      },
+      onFailed: (error) => {
+        this.halt();
+        void this.relay?.stop();
+        this.emit({ type: 'failed', error });
+      },
     });
+    this.finished = this.chain.finished;
   }
 
   /** Prepares the avatar's pictures, starts the encoder (and the RTMP push) and the clock. */
@@ -75,41 +97,13 @@ export class LiveStream<P = unknown> {
     const o = this.opts;
     await fs.mkdir(this.hlsDir, { recursive: true });
     this.faces = await prepareFaces(o.avatar, o, o.dir);
-    const args = encoderArgs({
-      width: o.width,
-      height: o.height,
-      bitrateKbps: o.bitrateKbps,
-      background: o.background,
-      avatar: this.faces.layer,
-      face: this.faces.face,
-      hls: { dir: this.hlsDir, ...(o.hls ?? { segmentSec: 2, listSize: 6 }) },
-      ...(o.preset ? { preset: o.preset } : {}),
-      ...(o.encoder?.profile ? { profile: o.encoder.profile } : {}),
-      ...(o.encoder?.gopFrames ? { gopFrames: o.encoder.gopFrames } : {}),
-    });
-    this.encoder = spawnLiveProcess(o.tools.ffmpeg.path, args, { extraInput: true });
+    this.chain.start(this.encoderArgs(false));
     if (o.rtmpUrl) {
       this.relay = new RtmpRelay(o.tools.ffmpeg.path, o.rtmpUrl, (state, detail) =>
         this.emit({ type: 'rtmp', state, ...(detail ? { detail } : {}) }),
       );
       this.relay.start();
     }
-    this.encoder.stdout.on('data', (c: Buffer) => {
-      this.relay?.write(c);
-      this.opts.onOutput?.(c);
-      this.output.push(c);
-    });
-    void this.encoder.exited.then((r) => {
-      const error = this.stopping
-        ? undefined
-        : `the encoder exited (code ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`;
-      if (error) {
-        this.halt();
-        void this.relay?.stop();
-        this.emit({ type: 'failed', error });
-      }
-      this.finish(error ? { error } : {});
-    });
     // The clock starts once the encoder reads: its start-up (a few hundred ms on a busy
     // machine) is not counted as frames it was late for.
     await this.primed();
@@ -118,10 +112,53 @@ export class LiveStream<P = unknown> {
     this.tick();
   }
 
+  /** The encoder's argv for the current host's pictures; `append`: after a host switch. */
+  private encoderArgs(append: boolean): string[] {
+    const o = this.opts;
+    return encoderArgs({
+      width: o.width,
+      height: o.height,
+      bitrateKbps: o.bitrateKbps,
+      background: o.background,
+      avatar: this.faces.layer,
+      face: this.faces.face,
+      hls: { dir: this.hlsDir, ...(o.hls ?? { segmentSec: 2, listSize: 6 }), ...(append ? { append } : {}) },
+      ...(o.preset ? { preset: o.preset } : {}),
+      ...(o.encoder?.profile ? { profile: o.encoder.profile } : {}),
+      ...(o.encoder?.gopFrames ? { gopFrames: o.encoder.gopFrames } : {}),
+    });
+  }
+
+  /**
+   * Prepares another host's pictures (in the background, while the stream runs) for
+   * switchHost; the stream's own output size. Each host gets its own directory.
+   */
+  async prepareHost(avatar: AvatarPackage, signal?: AbortSignal): Promise<StreamHost> {
+    const dir = path.join(this.opts.dir, `host-${++this.hosts}`);
+    await fs.mkdir(dir, { recursive: true });
+    return { avatar, faces: await prepareFaces(avatar, this.opts, dir, signal) };
+  }
+
+  /**
+   * Puts another host on screen from the next frame written (called from an event listener,
+   * the frame whose event it is): the encoder is restarted behind the same outputs
+   * (stream-encoder.ts says how the outputs stay continuous). The voice does not change.
+   */
+  switchHost(host: StreamHost): void {
+    if (this.stopping || host.faces === this.faces) return;
+    this.faces = host.faces;
+    this.avatar = host.avatar;
+    void this.chain.replace(this.encoderArgs(true), ((this.sent - this.dropped) * 1000) / FPS);
+  }
+
+  /** The host on screen (to switch back to later). */
+  currentHost(): StreamHost {
+    return { avatar: this.avatar, faces: this.faces };
+  }
+
   private async primed(): Promise<void> {
-    const sil = mouthShapeFor(this.opts.avatar, 'sil');
-    this.encoder.stdin.write(this.faces.get(sil, 'open'));
-    this.encoder.input3?.write(Buffer.from(this.silence.buffer));
+    const sil = mouthShapeFor(this.avatar, 'sil');
+    this.chain.write(this.faces.get(sil, 'open'), Buffer.from(this.silence.buffer));
     this.sent = 1;
     // Its first output: the encoder has opened every input and encoded a frame.
     const until = Date.now() + 15_000;
@@ -219,7 +256,7 @@ export class LiveStream<P = unknown> {
 
   /** Process ids of the encoder and the current relay (CPU accounting). */
   pids(): number[] {
-    return [this.encoder.pid, this.relay?.pid].filter((p): p is number => p !== undefined);
+    return [this.chain.pid, this.relay?.pid].filter((p): p is number => p !== undefined);
   }
 
   /** Where the face box sits in the picture (before the idle motion moves it). */
@@ -259,11 +296,7 @@ export class LiveStream<P = unknown> {
     if (!this.stopping) {
       this.stopping = true;
       this.halt();
-      this.encoder.stdin.end();
-      this.encoder.input3?.end();
-      const timeout = setTimeout(() => this.encoder.kill(), 10_000);
-      await this.encoder.exited;
-      clearTimeout(timeout);
+      await this.chain.stop();
       await this.relay?.stop();
       await this.synthLoop;
     }
@@ -294,8 +327,7 @@ export class LiveStream<P = unknown> {
     if (this.stopping) return;
     const elapsed = performance.now() - this.t0;
     // A stalled encoder (its input pipe backed up by more than a second) also counts as behind.
-    const backlog =
-      this.encoder.stdin.writableLength > FPS * this.faces.face.width * this.faces.face.height * 4;
+    const backlog = this.chain.queuedBytes > FPS * this.faces.face.width * this.faces.face.height * 4;
     const step = paceStep(elapsed, this.sent);
     const skip = backlog ? step.send + step.skip : step.skip;
     for (let i = 0; i < skip; i++) this.advance(false);
@@ -312,12 +344,16 @@ export class LiveStream<P = unknown> {
       this.dropped++;
       return;
     }
-    const sil = mouthShapeFor(this.opts.avatar, 'sil');
-    const mouth = out.clip ? (out.clip.mouth[out.frame] ?? sil) : sil;
+    const sil = mouthShapeFor(this.avatar, 'sil');
+    // Clips were planned for the host of their time; a switched host shows its nearest sprite.
+    const planned = out.clip?.mouth[out.frame];
+    const mouth = planned ? mouthShapeFor(this.avatar, planned) : sil;
     const audio = out.clip ? clipAudio(out.clip, out.frame) : this.silence;
     if (out.clip) this.speaking++;
-    this.encoder.stdin.write(this.faces.get(mouth, this.blink.eyes(n)));
-    this.encoder.input3?.write(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
+    this.chain.write(
+      this.faces.get(mouth, this.blink.eyes(n)),
+      Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength),
+    );
     if (this.queue.nextToPrepare(this.lookahead) || this.queue.wantsMore(this.lookahead)) this.wake?.();
   }
 

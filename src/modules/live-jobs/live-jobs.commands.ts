@@ -121,6 +121,7 @@ export class LiveJobCommands {
             ? { shoot_script_sequence_no: para.sequence_no, shoot_script_title: para.title ?? '' }
             : {}),
           ...(p.position ? { round: p.position.round } : {}),
+          ...(run.hostAssetId ? { model_asset_id: run.hostAssetId } : {}),
           ...(p.source?.startsWith('rule:') ? { rule_index: p.source.slice(5) } : {}),
           ...(p.source && !p.source.startsWith('rule:') ? { command_id: p.source } : {}),
           sentence: now.sentence,

@@ -97,6 +97,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
     new LiveCallbackSender(deps, config.interaction_callback, { projectId, jobId });
   try {
     const avatar = await avatarOf(deps, projectId, config, dir);
+    const backups = await backupsOf(deps, projectId, config, dir);
     const voices = await voicesOf(deps, projectId, config);
     run = new LiveRun({
       deps,
@@ -104,6 +105,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       jobId,
       config,
       avatar,
+      backups,
       background: await backgroundOf(deps, projectId, config, dir),
       voices: { of: (scene) => voices[scene] ?? voices[0] },
       dir: path.join(dir, 'stream'),
@@ -220,7 +222,7 @@ async function fetchAsset(deps: ModuleDeps, projectId: string, assetId: string, 
   }
 }
 
-/** The first scene's host (one avatar per stream; backup hosts are not rotated, ERRATA 86). */
+/** The first scene's host, the host of round 0 (ERRATA 86). */
 async function avatarOf(
   deps: ModuleDeps,
   projectId: string,
@@ -229,12 +231,41 @@ async function avatarOf(
 ): Promise<AvatarPackage> {
   const modelId = config.scene_scripts[0]?.model_asset_id;
   if (!modelId) throw new LiveInputError('the room has no scene with a model_asset_id');
-  const file = await fetchAsset(deps, projectId, modelId, dir, 'scene_scripts[0].model_asset_id');
+  return hostPackage(deps, projectId, modelId, dir, 'scene_scripts[0].model_asset_id');
+}
+
+/** The backup hosts, in order (rounds 1, 2, … rotate through them; ERRATA 86), checked as the host is. */
+async function backupsOf(
+  deps: ModuleDeps,
+  projectId: string,
+  config: LiveJobConfig,
+  dir: string,
+): Promise<Array<{ assetId: string; avatar: AvatarPackage }>> {
+  const out: Array<{ assetId: string; avatar: AvatarPackage }> = [];
+  for (const [i, assetId] of (config.backup_model_asset_ids ?? []).entries()) {
+    const sub = path.join(dir, `backup-${i}`);
+    await fs.promises.mkdir(sub, { recursive: true });
+    out.push({
+      assetId,
+      avatar: await hostPackage(deps, projectId, assetId, sub, `backup_model_asset_ids[${i}]`),
+    });
+  }
+  return out;
+}
+
+async function hostPackage(
+  deps: ModuleDeps,
+  projectId: string,
+  modelId: string,
+  dir: string,
+  field: string,
+): Promise<AvatarPackage> {
+  const file = await fetchAsset(deps, projectId, modelId, dir, field);
   try {
     return await loadAvatarPackage(await fs.promises.readFile(file));
   } catch (e) {
     throw new LiveInputError(
-      `model_asset_id ${modelId} is not a usable 2D avatar package: ${(e as Error).message}`,
+      `${field} ${modelId} is not a usable 2D avatar package: ${(e as Error).message}`,
     );
   }
 }

@@ -26,6 +26,7 @@ import { type AudioSource, paragraphRecording, RecordedAudio } from './live-audi
 import { interactionCallbackOf, type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
 import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
+import { HostRotation } from './live-hosts.ts';
 import { LiveJobCodes } from './live-jobs.errors.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
 
@@ -78,6 +79,8 @@ export interface RunOptions {
   jobId: string;
   config: LiveJobConfig;
   avatar: AvatarPackage;
+  /** backup_model_asset_ids' hosts, loaded: round r shows host r mod (1 + backups) (ERRATA 86). */
+  backups?: Array<{ assetId: string; avatar: AvatarPackage }>;
   background: StreamBackground;
   voices: RunVoices;
   dir: string;
@@ -119,6 +122,8 @@ export class LiveRun {
   private prefetching: Promise<void> = Promise.resolve();
   /** The run has ended (the job is stopping): no more prefetching. */
   private over = false;
+  /** backup_model_asset_ids: the hosts the rounds rotate through. */
+  private hosts: HostRotation | undefined;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
@@ -131,6 +136,7 @@ export class LiveRun {
     });
     void this.ended.then(() => {
       this.over = true;
+      this.hosts?.stop();
     });
   }
 
@@ -171,6 +177,16 @@ export class LiveRun {
       onEvent: (e) => this.onEvent(e),
     });
     this.prefetchRecordings();
+    this.hosts = new HostRotation(
+      this.stream,
+      this.config.scene_scripts[0]?.model_asset_id ?? '',
+      this.opts.backups ?? [],
+      (assetId, err) =>
+        this.opts.deps.logger.warn(
+          { jobId: this.opts.jobId, assetId, err },
+          'a backup host could not be prepared: its rounds keep the host on screen',
+        ),
+    );
     void this.stream.finished.then((r) => {
       if (r.error) this.end({ kind: 'failed', error: r.error });
     });
@@ -186,6 +202,11 @@ export class LiveRun {
     );
     const previous = this.prefetching;
     this.prefetching = previous.then(() => this.recorded.prefetch(recs, () => this.over));
+  }
+
+  /** The model_asset_id of the host on screen. */
+  get hostAssetId(): string | undefined {
+    return this.hosts?.assetId;
   }
 
   get jobId(): string {
@@ -361,8 +382,10 @@ export class LiveRun {
       });
     if (body) cb.sender.push(body);
     if (this.events.length > 200) this.events.splice(0, 100);
-    if (e.type === 'start' && e.item.kind === 'script' && e.item.payload.position)
+    if (e.type === 'start' && e.item.kind === 'script' && e.item.payload.position) {
       this.playedPosition = e.item.payload.position;
+      this.hosts?.rotate(e.item.payload.position.round);
+    }
     if (e.type === 'end' && e.item.kind === 'script') {
       this.lastEnded = e.item.payload.step;
       const exit = this.config.play_policy.live_exit_config;
