@@ -23,12 +23,18 @@ import {
 } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
 import { type AudioSource, paragraphRecording, RecordedAudio } from './live-audio.ts';
-import { interactionCallbackOf, type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
+import {
+  interactionCallbackOf,
+  type LiveEventTarget,
+  layerFinishedOf,
+  liveCallbackOf,
+} from './live-callbacks.rules.ts';
 import type { LiveCallbackSender } from './live-callbacks.sender.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
 import { HostRotation } from './live-hosts.ts';
 import { LiveJobCodes } from './live-jobs.errors.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
+import { DEFAULT_LAYER_SECONDS, LayerBoard, layerBox, preparePicture } from './live-layers.ts';
 
 /** The room as the job streams it (a snapshot taken at start; REWRITE commands change it). */
 export interface LiveJobConfig {
@@ -93,6 +99,8 @@ export interface RunOptions {
   callbacks?: { sender: LiveCallbackSender; roomId: string };
   /** CALLBACK rules: where their hits are POSTed (interaction_callback_url, ERRATA 100). */
   interaction?: { sender: LiveCallbackSender; roomId: string };
+  /** relation_product: product id → its picture (PNG), loaded at the job's start. */
+  products?: Map<string, string>;
   /** INTELLIGENT_REPLY: the robot's whole answer to a viewer's comment (ERRATA 62). */
   askRobot?: (robotId: string, question: string, signal: AbortSignal) => Promise<string>;
 }
@@ -124,6 +132,8 @@ export class LiveRun {
   private over = false;
   /** backup_model_asset_ids: the hosts the rounds rotate through. */
   private hosts: HostRotation | undefined;
+  /** The pictures over the avatar (products, SHOW_LAYER). */
+  private layers: LayerBoard | undefined;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
@@ -137,6 +147,7 @@ export class LiveRun {
     void this.ended.then(() => {
       this.over = true;
       this.hosts?.stop();
+      this.layers?.stop();
     });
   }
 
@@ -177,6 +188,7 @@ export class LiveRun {
       onEvent: (e) => this.onEvent(e),
     });
     this.prefetchRecordings();
+    this.layers = new LayerBoard((l) => this.stream.setLayers(l));
     this.hosts = new HostRotation(
       this.stream,
       this.config.scene_scripts[0]?.model_asset_id ?? '',
@@ -301,10 +313,12 @@ export class LiveRun {
         out.push({ rule_index: hit.ruleIndex });
         continue;
       }
+      const mode = rule.trigger.reply_mode;
       const replyId = hit.replyText
         ? this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`)
-        : undefined;
-      const mode = rule.trigger.reply_mode;
+        : mode === 'SHOW_LAYER'
+          ? this.showLayer(rule, hit.ruleIndex)
+          : undefined;
       if (mode === 'CALLBACK' || mode === 'SYSTEM_REPLY_AND_CALLBACK')
         this.callBack(rule, hit.ruleIndex, e, name, replyId);
       out.push({ rule_index: hit.ruleIndex, ...(replyId ? { reply_id: replyId } : {}) });
@@ -333,6 +347,35 @@ export class LiveRun {
         },
       ),
     );
+  }
+
+  /**
+   * SHOW_LAYER: the rule's IMAGE layer is fetched and shown for its display_duration
+   * (DEFAULT_LAYER_SECONDS when 0 or absent); REPLY_COMMAND_FINISH when it is taken down.
+   */
+  private showLayer(rule: LiveInteractionRule, ruleIndex: string): string {
+    const id = `reply-${++this.replySeq}`;
+    const l = rule.trigger.layer_config;
+    const from = { ...(l?.asset_id ? { assetId: l.asset_id } : { url: l?.image_config?.image_url ?? '' }) };
+    const dir = path.join(this.opts.dir, 'layers');
+    const field = `interaction_rules[${ruleIndex}].trigger.layer_config`;
+    void preparePicture(this.opts.deps, this.opts.projectId, from, dir, field)
+      .then((image) => {
+        if (this.over) return;
+        const seconds = l?.image_config?.display_duration || DEFAULT_LAYER_SECONDS;
+        this.layers?.show({ image, ...layerBox(l, this.config.video_config) }, seconds, () => {
+          const cb = this.opts.callbacks;
+          const now = this.opts.deps.clock.now();
+          cb?.sender.push(layerFinishedOf({ roomId: cb.roomId, jobId: this.opts.jobId, now }, id, ruleIndex));
+        });
+      })
+      .catch((err) =>
+        this.opts.deps.logger.warn(
+          { jobId: this.opts.jobId, ruleIndex, err: (err as Error).message },
+          'layer not shown',
+        ),
+      );
+    return id;
   }
 
   private askRobot(rule: LiveInteractionRule, ruleIndex: string, e: LiveEventIn): void {
@@ -385,6 +428,7 @@ export class LiveRun {
     if (e.type === 'start' && e.item.kind === 'script' && e.item.payload.position) {
       this.playedPosition = e.item.payload.position;
       this.hosts?.rotate(e.item.payload.position.round);
+      this.showProduct(e.item.payload.step);
     }
     if (e.type === 'end' && e.item.kind === 'script') {
       this.lastEnded = e.item.payload.step;
@@ -395,6 +439,14 @@ export class LiveRun {
       this.end({ kind: this.exitDue ? 'exit' : 'script-end' });
     }
     if (e.type === 'failed') this.end({ kind: 'failed', error: e.error });
+  }
+
+  /** A paragraph starts: its relation_product's picture shows while it plays, or none. */
+  private showProduct(step: ScriptStep | undefined): void {
+    const para = step && this.config.scene_scripts[step.scene]?.shoot_scripts[step.paragraph];
+    const id = para?.relation_product?.product_id;
+    const image = id ? this.opts.products?.get(id) : undefined;
+    this.layers?.setProduct(image ? { image, ...layerBox(undefined, this.config.video_config) } : undefined);
   }
 
   /** Nothing left to say: the queue is empty after the entry that just ended. */
