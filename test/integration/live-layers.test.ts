@@ -67,11 +67,50 @@ await describeEachDb('Live jobs: image layers (relation_product, SHOW_LAYER)', (
     await p?.close();
   });
 
-  const image = async (name: string) => {
+  const image = async (name: string, bytes?: Buffer) => {
     const id = await insertAsset(p, { name, type: 'IMAGE', projectId: p.tenant.projectId });
-    await insertFileRow(p, p.tenant.projectId, id, { name: `${name}.png`, bytes: await whitePng() });
+    await insertFileRow(p, p.tenant.projectId, id, {
+      name: `${name}.png`,
+      bytes: bytes ?? (await whitePng()),
+    });
     return id;
   };
+
+  it('a related product whose picture does not decode fails the job at its start', async () => {
+    const cover = await image('broken', Buffer.from('not a picture'));
+    const product = await p.call('POST', '/v1/{project_id}/products', {
+      body: { name: 'Broken', cover: { asset_id: cover }, auto_active: true },
+    });
+    assert.equal(product.status, 200, JSON.stringify(product.body));
+    const r = await p.call('POST', ROOMS, {
+      body: {
+        room_name: 'Broken picture',
+        scene_scripts: [
+          {
+            script_name: 'Flask',
+            model_asset_id: SYSTEM_AVATARS[0].assetId,
+            shoot_scripts: [
+              { text_config: { text: TEXT }, relation_product: { product_id: product.body.product_id } },
+            ],
+          },
+        ],
+      },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const jobs = `${ROOMS}/${r.body.room_id}/smart-live-jobs`;
+    const start = await p.call('POST', jobs, { body: { output_urls: [] } });
+    assert.equal(start.status, 202, JSON.stringify(start.body));
+    const done = await waitFor('the job ended', 60_000, async () => {
+      const s = await p.call('GET', `${jobs}/${start.body.job_id}`);
+      return s.body.state === 'SUCCEED' || s.body.state === 'FAILED' ? s.body : undefined;
+    });
+    assert.equal(done.state, 'FAILED', JSON.stringify(done));
+    assert.equal(done.error_info.error_code, 'MSS.10004111');
+    assert.match(
+      done.error_info.error_msg,
+      /shoot_scripts\[0\]\.relation_product\.product_id.*not a picture/,
+    );
+  });
 
   it('the related product shows while its paragraph plays; a SHOW_LAYER hit shows its picture, then finishes', async () => {
     const cover = await image('cover');
@@ -171,9 +210,10 @@ await describeEachDb('Live jobs: image layers (relation_product, SHOW_LAYER)', (
     const video = tags.flatMap((u) =>
       u.kind === 'video' && !u.sequenceHeader && u.bytes[12] !== 2 ? [u.ms] : [],
     );
-    const odd = video
-      .slice(1)
-      .filter((ms, i) => ms - (video[i] as number) < 39 || ms - (video[i] as number) > 41);
+    const odd = video.slice(1).flatMap((ms, i) => {
+      const d = ms - (video[i] as number);
+      return d < 39 || d > 41 ? [`${d} ms before ${ms}`] : [];
+    });
     assert.deepEqual(odd, [], 'video every 40 ms');
 
     // The product box: white through the first paragraph (its start, after the restart), dark at the end.

@@ -29,9 +29,9 @@ it('layers are extra inputs overlaid after the face, in order, the last one givi
   const inputs = args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
   assert.deepEqual(inputs.slice(4), ['/tmp/a.png', '/tmp/b.png']);
   const graph = args[args.indexOf('-filter_complex') + 1] as string;
-  assert.match(graph, /\[4:v\]scale=100:50,.*loop=loop=-1:size=1.*\[li0\]/);
-  assert.match(graph, /\[l0\]\[li0\]overlay=x=10:y=20:format=yuv420:shortest=1\[l1\]/);
-  assert.match(graph, /\[l1\]\[li1\]overlay=x=30:y=40:format=yuv420:shortest=1,format=yuv420p\[v\]/);
+  assert.match(graph, /\[4:v\]scale=100:50,format=yuva420p,setsar=1\[li0\]/);
+  assert.match(graph, /\[l0\]\[li0\]overlay=x=10:y=20:format=yuv420\[l1\]/);
+  assert.match(graph, /\[l1\]\[li1\]overlay=x=30:y=40:format=yuv420,format=yuv420p\[v\]/);
   assert.equal(graph.match(/\[v\]/g)?.length, 1);
 });
 

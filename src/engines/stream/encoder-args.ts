@@ -90,11 +90,12 @@ export function encoderArgs(plan: EncoderPlan): string[] {
     '[0:v]format=yuva420p[face]',
     `[bg][body]overlay=x='${body.x}':y='${body.y}':eval=frame:format=yuv420[s0]`,
     `[s0][face]overlay=x='${face.x}':y='${face.y}':eval=frame:format=yuv420:shortest=1${layers.length ? '[l0]' : ',format=yuv420p[v]'}`,
-    // A layer: one picture, scaled to its box and repeated at the stream's rate; the faces
-    // (shortest=1) still end the graph.
+    // A layer: one picture scaled to its box, overlaid as the still body is (its one frame is
+    // repeated; the main input ends the graph). Looping it instead, with shortest=1, lost the
+    // last frame at the encoder's end, a 40 ms hole in the timestamps at each restart.
     ...layers.flatMap((l, i) => [
-      `[${4 + i}:v]scale=${l.width}:${l.height},format=yuva420p,setsar=1,loop=loop=-1:size=1,setpts=N/(${FPS}*TB)[li${i}]`,
-      `[l${i}][li${i}]overlay=x=${l.x}:y=${l.y}:format=yuv420:shortest=1${i === layers.length - 1 ? ',format=yuv420p[v]' : `[l${i + 1}]`}`,
+      `[${4 + i}:v]scale=${l.width}:${l.height},format=yuva420p,setsar=1[li${i}]`,
+      `[l${i}][li${i}]overlay=x=${l.x}:y=${l.y}:format=yuv420${i === layers.length - 1 ? ',format=yuv420p[v]' : `[l${i + 1}]`}`,
     ]),
     // Keeps the audio timestamps counted in samples (no resync stretching on a busy machine).
     '[1:a]aresample=async=0,aformat=channel_layouts=stereo[a]',
