@@ -108,6 +108,17 @@ describe('interaction rules', () => {
       [rule({ trigger: { reply_mode: 'SHOW_LAYER', layer_config: { layer_type: 'TEXT' } } })],
       /text_context/,
     );
+    refused(
+      [
+        rule({
+          trigger: {
+            reply_mode: 'SHOW_LAYER',
+            layer_config: { layer_type: 'TEXT', text_config: { text_context: 'Sale!' } },
+          },
+        }),
+      ],
+      /layer_config.layer_type TEXT: SHOW_LAYER shows IMAGE layers only/,
+    );
     refused([rule({ trigger: { reply_texts: ['x'], robot_id: 'r1' } })], /robot_id is only for/);
     refused([rule({ trigger: { reply_texts: ['x'], time_window: 7201 } })], /time_window/);
     refused([rule({ enabled_scenes: ['B'] })], /enabled_scenes\[0\] "B"/);

@@ -15,6 +15,15 @@ import { SAMPLE_RATE } from './clip.ts';
 
 export type StreamBackground = { color: string } | { image: string };
 
+/** A picture drawn over the avatar (a product, a SHOW_LAYER reply): a PNG/JPEG file, scaled to its box. */
+export interface StreamLayer {
+  image: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface EncoderPlan {
   width: number;
   height: number;
@@ -31,9 +40,15 @@ export interface EncoderPlan {
   profile?: string;
   /** Frames between keyframes (default one HLS segment). A WebRTC viewer's first picture waits for one. */
   gopFrames?: number;
+  /** Pictures over the avatar, bottom first (inputs 4…, each looped like an image background). */
+  layers?: readonly StreamLayer[];
 }
 
 export const HLS_PLAYLIST = 'index.m3u8';
+
+export function sameLayers(a: readonly StreamLayer[], b: readonly StreamLayer[]): boolean {
+  return a.length === b.length && a.every((l, i) => JSON.stringify(l) === JSON.stringify(b[i]));
+}
 
 export function encoderArgs(plan: EncoderPlan): string[] {
   const { width: W, height: H } = plan;
@@ -60,6 +75,8 @@ export function encoderArgs(plan: EncoderPlan): string[] {
   const bg = plan.background;
   if ('color' in bg) args.push('-f', 'lavfi', '-i', `color=c=${ffColor(bg.color)}:s=${W}x${H}:r=${FPS}`);
   else args.push('-i', bg.image);
+  const layers = plan.layers ?? [];
+  for (const l of layers) args.push('-i', l.image);
   const a = plan.avatar;
   const body = overlayPosition(a, FPS, 'mp4');
   const face = overlayPosition(a, FPS, 'mp4', a.faceAt.x, a.faceAt.y);
@@ -72,7 +89,14 @@ export function encoderArgs(plan: EncoderPlan): string[] {
     '[2:v]format=yuva420p[body]',
     '[0:v]format=yuva420p[face]',
     `[bg][body]overlay=x='${body.x}':y='${body.y}':eval=frame:format=yuv420[s0]`,
-    `[s0][face]overlay=x='${face.x}':y='${face.y}':eval=frame:format=yuv420:shortest=1,format=yuv420p[v]`,
+    `[s0][face]overlay=x='${face.x}':y='${face.y}':eval=frame:format=yuv420:shortest=1${layers.length ? '[l0]' : ',format=yuv420p[v]'}`,
+    // A layer: one picture scaled to its box, overlaid as the still body is (its one frame is
+    // repeated; the main input ends the graph). Looping it instead, with shortest=1, lost the
+    // last frame at the encoder's end, a 40 ms hole in the timestamps at each restart.
+    ...layers.flatMap((l, i) => [
+      `[${4 + i}:v]scale=${l.width}:${l.height},format=yuva420p,setsar=1[li${i}]`,
+      `[l${i}][li${i}]overlay=x=${l.x}:y=${l.y}:format=yuv420${i === layers.length - 1 ? ',format=yuv420p[v]' : `[l${i + 1}]`}`,
+    ]),
     // Keeps the audio timestamps counted in samples (no resync stretching on a busy machine).
     '[1:a]aresample=async=0,aformat=channel_layouts=stereo[a]',
   ];

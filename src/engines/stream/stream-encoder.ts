@@ -31,6 +31,8 @@ export class EncoderChain {
   private pending: Array<[Buffer, Buffer]> | undefined;
   private stopping = false;
   private switching: Promise<void> = Promise.resolve();
+  /** The argv the encoder being started gets (a later change while switching replaces it). */
+  private upcoming: string[] | undefined;
   /** Resolves when the last encoder has exited (after stop(), or on its own with an error). */
   readonly finished: Promise<{ error?: string }>;
   private finish!: (r: { error?: string }) => void;
@@ -73,8 +75,14 @@ export class EncoderChain {
    * output is joined `shiftMs` later on the stream's media clock. Returns when it runs.
    */
   replace(args: string[], shiftMs: number): Promise<void> {
+    if (this.upcoming) {
+      // Already switching: the encoder about to start takes the newer argv.
+      this.upcoming = args;
+      return this.switching;
+    }
     const old = this.proc;
     if (!old || this.stopping) return Promise.resolve();
+    this.upcoming = args;
     this.pending = [];
     this.proc = undefined;
     old.stdin.end();
@@ -83,10 +91,12 @@ export class EncoderChain {
     this.switching = old.exited.then(() => {
       clearTimeout(timer);
       const held = this.pending ?? [];
+      const next = this.upcoming ?? args;
       this.pending = undefined;
+      this.upcoming = undefined;
       if (this.stopping) return;
       this.joiner.next(shiftMs);
-      this.spawn(args);
+      this.spawn(next);
       for (const [face, audio] of held) this.write(face, audio);
     });
     return this.switching;

@@ -13,7 +13,7 @@ import { type AvatarPackage, mouthShapeFor } from '../render/avatar-package.ts';
 import { FPS } from '../render/viseme-track.ts';
 import { BlinkClock } from './blink-clock.ts';
 import { type Clip, clipAudio, SAMPLES_PER_FRAME } from './clip.ts';
-import { encoderArgs, HLS_PLAYLIST } from './encoder-args.ts';
+import { encoderArgs, HLS_PLAYLIST, type StreamLayer, sameLayers } from './encoder-args.ts';
 import { prepareFaces, type StreamFaces } from './faces.ts';
 import type { FlvUnit } from './flv-tags.ts';
 import { paceStep, untilFrame } from './pacer.ts';
@@ -44,6 +44,8 @@ export class LiveStream<P = unknown> {
   /** The host on screen (the options' avatar until switchHost). */
   private avatar: AvatarPackage;
   private hosts = 0;
+  /** The pictures drawn over the avatar (setLayers). */
+  private layers: readonly StreamLayer[] = [];
   private relay: RtmpRelay | undefined;
   private readonly blink: BlinkClock;
   private readonly silence = new Int16Array(SAMPLES_PER_FRAME);
@@ -122,6 +124,7 @@ export class LiveStream<P = unknown> {
       background: o.background,
       avatar: this.faces.layer,
       face: this.faces.face,
+      layers: this.layers,
       hls: { dir: this.hlsDir, ...(o.hls ?? { segmentSec: 2, listSize: 6 }), ...(append ? { append } : {}) },
       ...(o.preset ? { preset: o.preset } : {}),
       ...(o.encoder?.profile ? { profile: o.encoder.profile } : {}),
@@ -148,6 +151,17 @@ export class LiveStream<P = unknown> {
     if (this.stopping || host.faces === this.faces) return;
     this.faces = host.faces;
     this.avatar = host.avatar;
+    void this.chain.replace(this.encoderArgs(true), ((this.sent - this.dropped) * 1000) / FPS);
+  }
+
+  /**
+   * Draws these pictures over the avatar from the next frame written, by the restart switchHost
+   * uses (ffmpeg cannot add or drop an input of a running graph): a brief stall while frames
+   * wait for the new encoder (a few hundred ms), no frame, timestamp or sound lost.
+   */
+  setLayers(layers: readonly StreamLayer[]): void {
+    if (this.stopping || sameLayers(layers, this.layers)) return;
+    this.layers = [...layers];
     void this.chain.replace(this.encoderArgs(true), ((this.sent - this.dropped) * 1000) / FPS);
   }
 
@@ -217,7 +231,7 @@ export class LiveStream<P = unknown> {
       this.work.get(e)?.ctrl.abort();
       this.work.delete(e);
     }
-    this.flushEvents();
+    // removeWaiting/clear queue their 'end' events for the next frame.
     this.wake?.();
     return gone.map((e) => e.item);
   }
@@ -317,10 +331,6 @@ export class LiveStream<P = unknown> {
     } catch {
       // A listener's failure must not stop the stream.
     }
-  }
-
-  private flushEvents(): void {
-    // removeWaiting/clear queue their 'end' events for the next frame; nothing to do here.
   }
 
   private tick = (): void => {

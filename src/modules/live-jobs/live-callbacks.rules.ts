@@ -124,6 +124,21 @@ export function liveCallbackOf(e: StreamEvent<Said>, ctx: CallbackContext): Live
   return undefined;
 }
 
+/** A SHOW_LAYER hit's picture was taken down: its REPLY_COMMAND_FINISH (it says nothing). */
+export function layerFinishedOf(
+  ctx: Omit<CallbackContext, 'scenes'>,
+  replyId: string,
+  ruleIndex: string,
+): LiveCallbackBody {
+  return body('REPLY_COMMAND_FINISH', {
+    room_id: ctx.roomId,
+    job_id: ctx.jobId,
+    timestamp: ctx.now.getTime(),
+    reply_id: replyId,
+    rule_index: ruleIndex,
+  });
+}
+
 /** What a rule hit sends to the interaction receiver (ERRATA 100). */
 export function interactionCallbackOf(
   hit: {

@@ -23,6 +23,7 @@ import type { LiveJobRegistry } from './live-jobs.registry.ts';
 import { type LiveJobState, LiveJobsRepo } from './live-jobs.repo.ts';
 import type { ScriptPosition } from './live-jobs.rules.ts';
 import { type LiveJobConfig, LiveRun, type RunEnd } from './live-jobs.run.ts';
+import { LayerUnusable, productPictures } from './live-layers.ts';
 
 export const LiveJobTasks = { run: 'live.run' } as const;
 
@@ -99,6 +100,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
     const avatar = await avatarOf(deps, projectId, config, dir);
     const backups = await backupsOf(deps, projectId, config, dir);
     const voices = await voicesOf(deps, projectId, config);
+    const products = await productPictures(deps, projectId, config.scene_scripts, path.join(dir, 'products'));
     run = new LiveRun({
       deps,
       projectId,
@@ -106,6 +108,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       config,
       avatar,
       backups,
+      products,
       background: await backgroundOf(deps, projectId, config, dir),
       voices: { of: (scene) => voices[scene] ?? voices[0] },
       dir: path.join(dir, 'stream'),
@@ -155,7 +158,7 @@ async function runJob(deps: LiveJobDeps, ref: JobRef, h: TaskHelpers): Promise<v
       await run.stream?.stop().catch(() => {});
     }
     if (h.signal.aborted) throw e;
-    if (e instanceof LiveInputError)
+    if (e instanceof LiveInputError || e instanceof LayerUnusable)
       return finish(deps, ref, row.room_id, { kind: 'failed', error: e.message }, LiveJobCodes.inputUnusable);
     if (h.job.attempts < h.job.max_attempts) throw e;
     h.logger.warn({ err: e, projectId, jobId }, 'live job failed');

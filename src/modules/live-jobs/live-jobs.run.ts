@@ -3,104 +3,34 @@
 // and knows when live_exit_config or the end of the script ends it. The job task (live-jobs.jobs)
 // makes it, watches it and ends the row; commands (live-jobs.commands) act on it in process.
 import path from 'node:path';
-import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
+import { phonemesFromPcm } from '../../engines/render/index.ts';
 import { parseSpeechInput } from '../../engines/speech/ssml.ts';
-import type { Prosody, VoiceSpec } from '../../engines/speech/types.ts';
 import {
   audioClips,
   LiveStream,
   type PlayMode,
   type SpeechItem,
-  type StreamBackground,
   type StreamEvent,
   speechClips,
 } from '../../engines/stream/index.ts';
-import {
-  type LiveInteractionRule,
-  type LivePlayPolicy,
-  type LiveSceneScript,
-  replyPlayType,
-} from '../live/index.ts';
-import type { ModuleDeps } from '../types.ts';
-import { type AudioSource, paragraphRecording, RecordedAudio } from './live-audio.ts';
-import { interactionCallbackOf, type LiveEventTarget, liveCallbackOf } from './live-callbacks.rules.ts';
-import type { LiveCallbackSender } from './live-callbacks.sender.ts';
+import { type LiveInteractionRule, type LiveSceneScript, replyPlayType } from '../live/index.ts';
+import { paragraphRecording, RecordedAudio } from './live-audio.ts';
+import { interactionCallbackOf, layerFinishedOf, liveCallbackOf } from './live-callbacks.rules.ts';
 import { type LiveEventIn, RuleState } from './live-events.rules.ts';
 import { HostRotation } from './live-hosts.ts';
 import { LiveJobCodes } from './live-jobs.errors.ts';
 import { exitsAt, type ScriptPosition, type ScriptStep, stepAt } from './live-jobs.rules.ts';
+import {
+  type LiveJobConfig,
+  pushUrl,
+  type RunEnd,
+  type RunOptions,
+  type Said,
+} from './live-jobs.run-types.ts';
+import { DEFAULT_LAYER_SECONDS, LayerBoard, layerBox, preparePicture } from './live-layers.ts';
 
-/** The room as the job streams it (a snapshot taken at start; REWRITE commands change it). */
-export interface LiveJobConfig {
-  scene_scripts: LiveSceneScript[];
-  interaction_rules: LiveInteractionRule[];
-  play_policy: LivePlayPolicy;
-  video_config: { width: number; height: number; bitrate: number };
-  output_urls: string[];
-  stream_keys: string[];
-  backup_model_asset_ids: string[];
-  /** Set by RESET_EXIT_CONFIG: the exit deadline counts from then. */
-  exit_since?: string;
-  /** Where the job's event callbacks go (live_event_callback_config), if anywhere. */
-  event_callback?: LiveEventTarget;
-  /** Where CALLBACK rule hits go (StartSmartLive's interaction_callback_url), if anywhere. */
-  interaction_callback?: LiveEventTarget;
-}
-
-/** The push target: the output URL with the stream key as its last path segment (ERRATA 69). */
-export function pushUrl(url: string, key: string | undefined): string {
-  const base = url.replace(/\/+$/, '');
-  return key && !base.endsWith(`/${key}`) ? `${base}/${key}` : base;
-}
-
-export interface Said {
-  text: string;
-  /** INSERT_PLAY_AUDIO: the decoded recording (the lips follow its sound). */
-  audio?: { samples: Int16Array; sampleRate: number };
-  /** A recorded script paragraph (audio_config): fetched and decoded when it is prepared. */
-  recording?: AudioSource & { field: string };
-  /** The scene whose voice speaks (replies: the scene playing when they were queued). */
-  scene: number;
-  /** Script paragraphs: which step of which round. */
-  step?: ScriptStep;
-  position?: ScriptPosition;
-  /** Replies: where they came from (a command id, a rule index). */
-  source?: string;
-}
-
-export interface RunVoices {
-  /** The voice and prosody of a scene (already resolved). */
-  of(scene: number): { voice: VoiceSpec; prosody: Prosody };
-}
-
-export interface RunOptions {
-  deps: ModuleDeps;
-  projectId: string;
-  jobId: string;
-  config: LiveJobConfig;
-  avatar: AvatarPackage;
-  /** backup_model_asset_ids' hosts, loaded: round r shows host r mod (1 + backups) (ERRATA 86). */
-  backups?: Array<{ assetId: string; avatar: AvatarPackage }>;
-  background: StreamBackground;
-  voices: RunVoices;
-  dir: string;
-  /** Where the script resumes (a job taken over after its worker died), else the start. */
-  position?: ScriptPosition;
-  /** When live_exit_config's clock started (the job's start time). */
-  startedAt: Date;
-  seed: number;
-  /** The job's event callbacks (RTMP state, paragraph switch, finished replies). */
-  callbacks?: { sender: LiveCallbackSender; roomId: string };
-  /** CALLBACK rules: where their hits are POSTed (interaction_callback_url, ERRATA 100). */
-  interaction?: { sender: LiveCallbackSender; roomId: string };
-  /** INTELLIGENT_REPLY: the robot's whole answer to a viewer's comment (ERRATA 62). */
-  askRobot?: (robotId: string, question: string, signal: AbortSignal) => Promise<string>;
-}
-
-export type RunEnd =
-  | { kind: 'stopped' | 'exit' | 'script-end' }
-  /** `code`: the error_info code when it is not a stream failure (an unusable recording). */
-  | { kind: 'failed'; error: string; code?: string };
+export type { LiveJobConfig, RunEnd, RunOptions, RunVoices, Said } from './live-jobs.run-types.ts';
+export { pushUrl } from './live-jobs.run-types.ts';
 
 export class LiveRun {
   stream!: LiveStream<Said>;
@@ -124,6 +54,8 @@ export class LiveRun {
   private over = false;
   /** backup_model_asset_ids: the hosts the rounds rotate through. */
   private hosts: HostRotation | undefined;
+  /** The pictures over the avatar (products, SHOW_LAYER). */
+  private layers: LayerBoard | undefined;
 
   constructor(private readonly opts: RunOptions) {
     this.config = opts.config;
@@ -137,6 +69,7 @@ export class LiveRun {
     void this.ended.then(() => {
       this.over = true;
       this.hosts?.stop();
+      this.layers?.stop();
     });
   }
 
@@ -177,6 +110,7 @@ export class LiveRun {
       onEvent: (e) => this.onEvent(e),
     });
     this.prefetchRecordings();
+    this.layers = new LayerBoard((l) => this.stream.setLayers(l));
     this.hosts = new HostRotation(
       this.stream,
       this.config.scene_scripts[0]?.model_asset_id ?? '',
@@ -301,10 +235,12 @@ export class LiveRun {
         out.push({ rule_index: hit.ruleIndex });
         continue;
       }
+      const mode = rule.trigger.reply_mode;
       const replyId = hit.replyText
         ? this.say(hit.replyText, replyPlayType(rule, undefined), `rule:${hit.ruleIndex}`)
-        : undefined;
-      const mode = rule.trigger.reply_mode;
+        : mode === 'SHOW_LAYER'
+          ? this.showLayer(rule, hit.ruleIndex)
+          : undefined;
       if (mode === 'CALLBACK' || mode === 'SYSTEM_REPLY_AND_CALLBACK')
         this.callBack(rule, hit.ruleIndex, e, name, replyId);
       out.push({ rule_index: hit.ruleIndex, ...(replyId ? { reply_id: replyId } : {}) });
@@ -333,6 +269,35 @@ export class LiveRun {
         },
       ),
     );
+  }
+
+  /**
+   * SHOW_LAYER: the rule's IMAGE layer is fetched and shown for its display_duration
+   * (DEFAULT_LAYER_SECONDS when 0 or absent); REPLY_COMMAND_FINISH when it is taken down.
+   */
+  private showLayer(rule: LiveInteractionRule, ruleIndex: string): string {
+    const id = `reply-${++this.replySeq}`;
+    const l = rule.trigger.layer_config;
+    const from = { ...(l?.asset_id ? { assetId: l.asset_id } : { url: l?.image_config?.image_url ?? '' }) };
+    const dir = path.join(this.opts.dir, 'layers');
+    const field = `interaction_rules[${ruleIndex}].trigger.layer_config`;
+    void preparePicture(this.opts.deps, this.opts.projectId, from, dir, field)
+      .then((image) => {
+        if (this.over) return;
+        const seconds = l?.image_config?.display_duration || DEFAULT_LAYER_SECONDS;
+        this.layers?.show({ image, ...layerBox(l, this.config.video_config) }, seconds, () => {
+          const cb = this.opts.callbacks;
+          const now = this.opts.deps.clock.now();
+          cb?.sender.push(layerFinishedOf({ roomId: cb.roomId, jobId: this.opts.jobId, now }, id, ruleIndex));
+        });
+      })
+      .catch((err) =>
+        this.opts.deps.logger.warn(
+          { jobId: this.opts.jobId, ruleIndex, err: (err as Error).message },
+          'layer not shown',
+        ),
+      );
+    return id;
   }
 
   private askRobot(rule: LiveInteractionRule, ruleIndex: string, e: LiveEventIn): void {
@@ -385,6 +350,7 @@ export class LiveRun {
     if (e.type === 'start' && e.item.kind === 'script' && e.item.payload.position) {
       this.playedPosition = e.item.payload.position;
       this.hosts?.rotate(e.item.payload.position.round);
+      this.showProduct(e.item.payload.step);
     }
     if (e.type === 'end' && e.item.kind === 'script') {
       this.lastEnded = e.item.payload.step;
@@ -395,6 +361,14 @@ export class LiveRun {
       this.end({ kind: this.exitDue ? 'exit' : 'script-end' });
     }
     if (e.type === 'failed') this.end({ kind: 'failed', error: e.error });
+  }
+
+  /** A paragraph starts: its relation_product's picture shows while it plays, or none. */
+  private showProduct(step: ScriptStep | undefined): void {
+    const para = step && this.config.scene_scripts[step.scene]?.shoot_scripts[step.paragraph];
+    const id = para?.relation_product?.product_id;
+    const image = id ? this.opts.products?.get(id) : undefined;
+    this.layers?.setProduct(image ? { image, ...layerBox(undefined, this.config.video_config) } : undefined);
   }
 
   /** Nothing left to say: the queue is empty after the entry that just ended. */

@@ -217,6 +217,11 @@ function checkTrigger(
   if (mode === 'SHOW_LAYER' && !t.layer_config)
     throw bad('layer_config is required for reply_mode SHOW_LAYER');
   if (t.layer_config) checkSmartLayer(t.layer_config, `${at}.layer_config`, refs);
+  // A live stream draws IMAGE layers only (ERRATA 88): a TEXT or VIDEO reply is refused, not dropped.
+  if (mode === 'SHOW_LAYER' && t.layer_config && t.layer_config.layer_type !== 'IMAGE')
+    throw bad(
+      `layer_config.layer_type ${t.layer_config.layer_type}: SHOW_LAYER shows IMAGE layers only (TEXT and VIDEO are not supported yet)`,
+    );
   if (t.extra_layer_config) checkSmartLayer(t.extra_layer_config, `${at}.extra_layer_config`, refs);
   const role = t.reply_role ?? 'STREAMER';
   if (role === 'CO_STREAMER' && ctx.hasCoStreamer === false)
