@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeMonoPcm, PCM_SAMPLE_RATE } from '../../core/media/pcm.ts';
-import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
 import { newId } from '../../core/util/ids.ts';
 import { type AvatarPackage, phonemesFromPcm } from '../../engines/render/index.ts';
 import { audioClips, type Clip } from '../../engines/stream/index.ts';
 import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
 import { type LiveParagraph, type LivePlayPolicy, paragraphDrive } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { fetchForLive } from './live-fetch.ts';
 
 /** Inserted or scripted audio: < 100 MB (SEMANTICS §5). */
 export const MAX_LIVE_AUDIO_BYTES = 100 * 1024 * 1024;
@@ -43,23 +43,16 @@ export async function fetchAudioUrl(
   url: string,
   signal?: AbortSignal,
 ): Promise<DecodedAudio> {
-  let res: Awaited<ReturnType<typeof safeFetch>>;
-  try {
-    res = await safeFetch(url, {
-      allowPrivate: deps.allowPrivateFetch,
-      timeoutMs: LIVE_AUDIO_TIMEOUT_MS,
-      maxBodyBytes: MAX_LIVE_AUDIO_BYTES,
-      ...(signal ? { signal } : {}),
-    });
-  } catch (e) {
-    const why =
-      e instanceof BlockedAddressError ? 'the address is not allowed' : String((e as Error).message ?? e);
-    throw new AudioUnusable('fetch', `could not be fetched: ${why}`);
-  }
-  if (res.status < 200 || res.status > 299) throw new AudioUnusable('fetch', `answered HTTP ${res.status}`);
+  const got = await fetchForLive(
+    deps,
+    url,
+    { timeoutMs: LIVE_AUDIO_TIMEOUT_MS, maxBodyBytes: MAX_LIVE_AUDIO_BYTES },
+    signal,
+  );
+  if ('why' in got) throw new AudioUnusable('fetch', got.why);
   await fs.promises.mkdir(deps.tmpDir, { recursive: true });
   const file = path.join(deps.tmpDir, `live-audio-${newId()}`);
-  await fs.promises.writeFile(file, res.body);
+  await fs.promises.writeFile(file, got.body);
   try {
     return await decodeAudioFile(deps, file, signal);
   } finally {

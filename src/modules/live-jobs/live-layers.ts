@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SmartLayerConfig } from '../../contract/generated/types.ts';
 import { runTool } from '../../core/media/index.ts';
-import { BlockedAddressError, safeFetch } from '../../core/net/safe-fetch.ts';
 import type { StreamLayer } from '../../engines/stream/index.ts';
 import { AssetUnusable, fetchMainFile } from '../assets/index.ts';
 import type { LiveRooms, LiveSceneScript } from '../live/index.ts';
 import type { ModuleDeps } from '../types.ts';
+import { fetchForLive } from './live-fetch.ts';
 
 /** A SHOW_LAYER layer whose display_duration is 0 or absent stays this long. */
 export const DEFAULT_LAYER_SECONDS = 10;
@@ -66,21 +66,15 @@ export async function preparePicture(
       throw e;
     }
   } else if (from.url) {
-    let res: Awaited<ReturnType<typeof safeFetch>>;
-    try {
-      res = await safeFetch(from.url, {
-        allowPrivate: deps.allowPrivateFetch,
-        timeoutMs: 30_000,
-        maxBodyBytes: MAX_PICTURE_BYTES,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (e) {
-      const why = e instanceof BlockedAddressError ? 'the address is not allowed' : (e as Error).message;
-      throw new LayerUnusable(`${field} could not be fetched: ${why}`);
-    }
-    if (res.status < 200 || res.status > 299) throw new LayerUnusable(`${field} answered HTTP ${res.status}`);
+    const got = await fetchForLive(
+      deps,
+      from.url,
+      { timeoutMs: 30_000, maxBodyBytes: MAX_PICTURE_BYTES },
+      signal,
+    );
+    if ('why' in got) throw new LayerUnusable(`${field} ${got.why}`);
     src = path.join(dir, `picture-${++seq}.src`);
-    await fs.promises.writeFile(src, res.body);
+    await fs.promises.writeFile(src, got.body);
   } else throw new LayerUnusable(`${field} names no picture`);
   const out = path.join(dir, `layer-${++seq}.png`);
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', src, '-frames:v', '1'];
